@@ -1,0 +1,82 @@
+//! Domain services: the rules of each resource, over the storage and blob ports only.
+//! Handlers parse and authorize, call one of these, and render the result.
+
+pub mod accounts;
+pub mod agent_bots;
+pub mod avatars;
+pub mod memberships;
+pub mod platform;
+pub mod profile;
+pub mod users;
+pub mod validate;
+
+use crate::error::{AppError, AppResult};
+use crate::model::Versioned;
+use crate::state::AppState;
+use crate::store::{Key, StoreError, WriteOp};
+
+/// How often a write is tried again after losing a race (id collision, version conflict).
+const ATTEMPTS: usize = 4;
+
+/// Creates a record under a fresh id. `build` returns the record and its writes, the
+/// id-keyed create first: if that one collides (same id drawn twice) a new id is drawn.
+/// Any other failed condition is returned to the caller to explain.
+pub async fn create_with_fresh_id<T>(
+    state: &AppState,
+    mut build: impl FnMut(i64) -> (T, Vec<WriteOp>),
+) -> Result<T, StoreError> {
+    let mut last = StoreError::Conflict;
+    for _ in 0..ATTEMPTS {
+        let id = crate::ids::new_id(state.clock.now_ms());
+        let (record, ops) = build(id);
+        match state.store.write(ops).await {
+            Ok(()) => return Ok(record),
+            Err(StoreError::ConditionFailed { op: 0 }) => {
+                last = StoreError::ConditionFailed { op: 0 }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// Saves a changed record with optimistic locking. `change` is applied to `current` and
+/// returns the other writes of the same transaction; on a version conflict the record is
+/// read again and `change` re-applied.
+pub async fn save_versioned<R, F>(state: &AppState, mut current: R, mut change: F) -> AppResult<R>
+where
+    R: Versioned,
+    F: FnMut(&mut R) -> AppResult<Vec<WriteOp>>,
+{
+    for _ in 0..ATTEMPTS {
+        let key: Key = current.key();
+        let mut next = current;
+        let version = next.version();
+        let extra = change(&mut next)?;
+        next.set_version(version + 1);
+        let mut ops = vec![WriteOp::replace_version(next.to_item(), version)];
+        ops.extend(extra);
+        match state.store.write(ops).await {
+            Ok(()) => return Ok(next),
+            Err(StoreError::ConditionFailed { op: 0 }) => {
+                let item = state.store.get(&key).await?.ok_or(AppError::NotFound)?;
+                current = R::from_item(item)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Unavailable)
+}
+
+/// Runs writes in transactions of at most the store's limit, in order.
+pub async fn write_in_chunks(state: &AppState, ops: Vec<WriteOp>) -> AppResult<()> {
+    let mut ops = ops.into_iter().peekable();
+    while ops.peek().is_some() {
+        let chunk: Vec<WriteOp> = ops
+            .by_ref()
+            .take(crate::store::MAX_TRANSACTION_OPS)
+            .collect();
+        state.store.write(chunk).await?;
+    }
+    Ok(())
+}

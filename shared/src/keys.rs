@@ -1,0 +1,98 @@
+//! Key builders: the single place that knows how records map to `PK`/`SK`.
+//! docs/data-model.md lists every access pattern built from these.
+
+use crate::store::Key;
+
+pub const ACCOUNT: &str = "ACCOUNT";
+pub const USER: &str = "USER";
+pub const BOT: &str = "BOT";
+
+pub fn account(id: i64) -> Key {
+    Key::new(format!("{ACCOUNT}#{id}"), ACCOUNT)
+}
+
+/// An account's membership of a user, in the account partition (listing members).
+pub fn account_member(account_id: i64, user_id: i64) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), format!("MEMBER#{user_id}"))
+}
+
+pub fn account_members_prefix() -> &'static str {
+    "MEMBER#"
+}
+
+/// An account's outbox event, time-ordered by ULID.
+pub fn account_event(account_id: i64, ulid: &str) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), format!("EVENT#{ulid}"))
+}
+
+pub fn user(id: i64) -> Key {
+    Key::new(user_partition(id), USER)
+}
+
+pub fn user_partition(id: i64) -> String {
+    format!("{USER}#{id}")
+}
+
+/// The same membership mirrored in the user partition (profile: one query).
+pub fn user_membership(user_id: i64, account_id: i64) -> Key {
+    Key::new(user_partition(user_id), format!("MEMBERSHIP#{account_id}"))
+}
+
+pub fn user_memberships_prefix() -> &'static str {
+    "MEMBERSHIP#"
+}
+
+/// Uniqueness claim and lookup of a user by lower-cased email.
+pub fn user_email(email_lowercase: &str) -> Key {
+    Key::new(format!("EMAIL#{email_lowercase}"), "EMAIL")
+}
+
+pub fn agent_bot(id: i64) -> Key {
+    Key::new(format!("{BOT}#{id}"), BOT)
+}
+
+pub fn platform_app(id: i64) -> Key {
+    Key::new(platform_app_partition(id), "APP")
+}
+
+pub fn platform_app_partition(id: i64) -> String {
+    format!("APP#{id}")
+}
+
+/// A platform app's right to an object ("permissible"), kept in the object's partition so
+/// the object and the right come back in one batch read (or, for users, one query).
+pub fn permissible(app_id: i64, kind_partition: &str, object_id: i64) -> Key {
+    Key::new(
+        format!("{kind_partition}#{object_id}"),
+        format!("{}{app_id}", permissibles_prefix()),
+    )
+}
+
+pub fn permissibles_prefix() -> &'static str {
+    "PERMITTED#APP#"
+}
+
+/// GSI1 key of a permissible: an app's objects of one kind, by id.
+pub fn permissible_index(app_id: i64, kind_partition: &str, object_id: i64) -> (String, String) {
+    (
+        permissible_index_partition(app_id, kind_partition),
+        format!("{object_id:016}"),
+    )
+}
+
+pub fn permissible_index_partition(app_id: i64, kind_partition: &str) -> String {
+    format!("APP#{app_id}#{kind_partition}")
+}
+
+pub fn access_token(token: &str) -> Key {
+    Key::new(format!("TOKEN#{token}"), "TOKEN")
+}
+
+pub fn sso_token(user_id: i64, token: &str) -> Key {
+    Key::new(format!("SSO#{token}"), format!("USER#{user_id}"))
+}
+
+/// Installation-wide settings (e.g. the embedded blob-signing secret).
+pub fn installation_setting(name: &str) -> Key {
+    Key::new("INSTALLATION", format!("SETTING#{name}"))
+}

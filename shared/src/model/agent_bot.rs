@@ -1,0 +1,43 @@
+use super::{Record, Versioned};
+use crate::keys;
+use crate::store::Key;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgentBot {
+    pub id: i64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub outgoing_url: Option<String>,
+    /// The owning account; `None` for a system bot usable by any account it is attached in.
+    pub account_id: Option<i64>,
+    /// Chatwoot's `bot_type` (`webhook`).
+    pub bot_type: String,
+    pub bot_config: Map<String, Value>,
+    pub access_token: String,
+    pub avatar_key: Option<String>,
+    /// An avatar given by URL rather than uploaded.
+    pub avatar_url: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    #[serde(rename = "_v", default)]
+    pub version: i64,
+}
+
+impl Record for AgentBot {
+    const ENTITY: &'static str = "agent_bot";
+
+    fn key(&self) -> Key {
+        keys::agent_bot(self.id)
+    }
+}
+
+impl Versioned for AgentBot {
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, version: i64) {
+        self.version = version;
+    }
+}

@@ -1,0 +1,61 @@
+//! The records this service stores, each with its key. Records carry Chatwoot's columns;
+//! JSON views ([`crate::views`]) decide what clients see.
+
+mod account;
+mod agent_bot;
+mod platform;
+mod user;
+
+pub use account::{Account, AccountStatus, Membership, Role, FEATURES};
+pub use agent_bot::AgentBot;
+pub use platform::{
+    AccessToken, EmailClaim, OwnerType, Permissible, PermissibleKind, PlatformApp, SsoToken,
+};
+pub use user::User;
+
+use crate::store::{self, Item, Key, StoreError, GSI1PK, GSI1SK, PK, SK};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Attribute naming the kind of record an item holds (stream consumers read it).
+pub const ENTITY: &str = "_et";
+
+pub trait Record: Serialize + DeserializeOwned {
+    const ENTITY: &'static str;
+
+    fn key(&self) -> Key;
+
+    /// The record's GSI1 key pair, if it is indexed.
+    fn index_key(&self) -> Option<(String, String)> {
+        None
+    }
+
+    /// The item to store: the record's fields plus key, index and entity attributes.
+    fn to_item(&self) -> Item {
+        let mut item = store::to_item(self);
+        let key = self.key();
+        item.insert(PK.into(), key.pk.into());
+        item.insert(SK.into(), key.sk.into());
+        item.insert(ENTITY.into(), Self::ENTITY.into());
+        if let Some((gpk, gsk)) = self.index_key() {
+            item.insert(GSI1PK.into(), gpk.into());
+            item.insert(GSI1SK.into(), gsk.into());
+        }
+        item
+    }
+
+    fn from_item(item: Item) -> Result<Self, StoreError> {
+        store::from_item(item)
+    }
+}
+
+/// Records read, changed and written back carry a version for optimistic locking.
+pub trait Versioned: Record {
+    fn version(&self) -> i64;
+    fn set_version(&mut self, version: i64);
+}
+
+/// Current time in milliseconds, for records' timestamps.
+pub fn epoch_ms(now: time::OffsetDateTime) -> i64 {
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,164 @@
+//! What every handler is given: the store, the blob store, the clock and the configuration,
+//! built once per cold start (Lambda) or process (local server, tests).
+
+use crate::blob::fs::FsBlobStore;
+use crate::blob::s3::S3BlobStore;
+use crate::blob::BlobStore;
+use crate::clock::{Clock, SystemClock};
+use crate::store::dynamo::DynamoStore;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base of absolute links (SSO login URLs, widget scripts); no trailing slash.
+    pub frontend_url: String,
+    /// Lets outbound webhook and bot calls reach loopback and private addresses.
+    pub allow_private_webhook_targets: bool,
+}
+
+impl Config {
+    pub fn from_env(default_frontend_url: &str) -> Self {
+        Config {
+            frontend_url: env_or("FRONTEND_URL", default_frontend_url)
+                .trim_end_matches('/')
+                .to_owned(),
+            allow_private_webhook_targets: std::env::var("ALLOW_PRIVATE_WEBHOOK_TARGETS")
+                .is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        }
+    }
+}
+
+/// Where data lives, chosen by `STORAGE`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageMode {
+    /// `STORAGE=embedded`: one redb file and a blob folder under `DATA_DIR`.
+    Embedded { data_dir: PathBuf },
+    /// `STORAGE=aws`: DynamoDB `TABLE_NAME` and S3 `BUCKET_NAME` from the standard AWS
+    /// environment (`AWS_ENDPOINT_URL_*` for emulators or LocalStack).
+    Aws { table: String, bucket: String },
+}
+
+impl StorageMode {
+    pub fn from_env(default: &str) -> Result<Self, String> {
+        match env_or("STORAGE", default).as_str() {
+            "embedded" => Ok(StorageMode::Embedded {
+                data_dir: PathBuf::from(env_or("DATA_DIR", ".data")),
+            }),
+            "aws" => Ok(StorageMode::Aws {
+                table: env_or("TABLE_NAME", "chatwoot"),
+                bucket: env_or("BUCKET_NAME", "chatwoot-blobs"),
+            }),
+            other => Err(format!(
+                "STORAGE must be 'embedded' or 'aws', not '{other}'"
+            )),
+        }
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+}
+
+/// The local server needs the concrete folder store to check the URLs it signed.
+pub struct Built {
+    pub state: AppState,
+    pub local_blobs: Option<Arc<FsBlobStore>>,
+}
+
+impl AppState {
+    pub async fn build(
+        mode: &StorageMode,
+        config: Config,
+        create_missing: bool,
+    ) -> Result<Built, String> {
+        match mode {
+            StorageMode::Embedded { data_dir } => Self::embedded(data_dir, config),
+            StorageMode::Aws { table, bucket } => Self::aws(table, bucket, config, create_missing)
+                .await
+                .map(|state| Built {
+                    state,
+                    local_blobs: None,
+                }),
+        }
+    }
+
+    pub fn embedded(data_dir: &Path, config: Config) -> Result<Built, String> {
+        let store = EmbeddedStore::open(data_dir).map_err(|e| e.to_string())?;
+        let secret = local_secret(&data_dir.join("blob-signing.key"))?;
+        let blobs = Arc::new(
+            FsBlobStore::new(&data_dir.join("blobs"), &config.frontend_url, &secret)
+                .map_err(|e| e.to_string())?,
+        );
+        Ok(Built {
+            state: AppState {
+                store: Arc::new(store),
+                blobs: blobs.clone(),
+                clock: Arc::new(SystemClock),
+                config,
+            },
+            local_blobs: Some(blobs),
+        })
+    }
+
+    pub async fn aws(
+        table: &str,
+        bucket: &str,
+        config: Config,
+        create_missing: bool,
+    ) -> Result<AppState, String> {
+        let sdk = aws_config::load_from_env().await;
+        let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+        // S3's virtual-host addressing needs DNS for `bucket.host`; emulators have none.
+        let endpoint_overridden = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(endpoint_overridden)
+                .build(),
+        );
+        let store = DynamoStore::new(dynamo, table);
+        let blobs = S3BlobStore::new(s3, bucket);
+        if create_missing {
+            store.ensure_table().await.map_err(|e| e.to_string())?;
+            blobs.ensure_bucket().await.map_err(|e| e.to_string())?;
+        }
+        Ok(AppState {
+            store: Arc::new(store),
+            blobs: Arc::new(blobs),
+            clock: Arc::new(SystemClock),
+            config,
+        })
+    }
+}
+
+/// The embedded mode's URL-signing secret: made once, kept in the data folder.
+fn local_secret(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        if let Ok(bytes) = hex::decode(existing.trim()) {
+            if bytes.len() >= 32 {
+                return Ok(bytes);
+            }
+        }
+    }
+    let secret = crate::ids::hex_secret(32);
+    std::fs::write(path, &secret).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    hex::decode(secret).map_err(|e| e.to_string())
+}

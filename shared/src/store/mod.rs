@@ -1,0 +1,269 @@
+//! The storage port: a single-table key-value model shaped after DynamoDB.
+//!
+//! Every item lives under a partition key (`PK`) and a sort key (`SK`) and may carry one
+//! secondary index key pair (`GSI1PK`/`GSI1SK`). Domain code builds keys (see [`crate::keys`])
+//! and speaks only in the operations below, so the same code runs over DynamoDB and over the
+//! embedded on-disk store. One contract suite (`tests/tests/store_contract.rs`) holds both
+//! adapters to the same semantics.
+
+mod counting;
+mod cursor;
+pub mod dynamo;
+pub mod embedded;
+
+pub use counting::{CountingStore, RoundTrips};
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One stored item: every attribute, the key attributes included.
+pub type Item = serde_json::Map<String, Value>;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+/// Epoch seconds after which an item counts as gone (the table's TTL attribute).
+pub const EXPIRES_AT: &str = "expires_at";
+/// The most items one [`Store::get_many`] call takes (DynamoDB's BatchGetItem limit).
+pub const MAX_BATCH_GET: usize = 100;
+/// The most operations one [`Store::write`] call takes (DynamoDB's TransactWriteItems limit).
+pub const MAX_TRANSACTION_OPS: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Key {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+
+    /// The key of a stored item, if it has both key attributes.
+    pub fn of(item: &Item) -> Option<Key> {
+        Some(Key::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))
+    }
+}
+
+/// A condition on the item an operation targets, evaluated atomically with the write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// No item has this key.
+    NotExists,
+    /// An item has this key.
+    Exists,
+    /// An item has this key and its attribute equals the value.
+    Equals { attr: String, value: Value },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WriteOp {
+    /// Store the whole item (its key is read from `PK`/`SK`).
+    Put {
+        item: Item,
+        condition: Option<Condition>,
+    },
+    Delete {
+        key: Key,
+        condition: Option<Condition>,
+    },
+    /// Write nothing, but fail the whole call unless the condition holds.
+    Check { key: Key, condition: Condition },
+    /// Add `by` to a numeric attribute, creating the item (and the attribute at 0) if missing.
+    Add { key: Key, attr: String, by: i64 },
+}
+
+impl WriteOp {
+    pub fn put(item: Item) -> Self {
+        WriteOp::Put {
+            item,
+            condition: None,
+        }
+    }
+
+    /// A put that fails if the key is taken: how every create and uniqueness claim is written.
+    pub fn create(item: Item) -> Self {
+        WriteOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// A put that fails unless the item still has the version the caller read.
+    pub fn replace_version(item: Item, version: i64) -> Self {
+        WriteOp::Put {
+            item,
+            condition: Some(Condition::Equals {
+                attr: VERSION.into(),
+                value: Value::from(version),
+            }),
+        }
+    }
+
+    pub fn delete(key: Key) -> Self {
+        WriteOp::Delete {
+            key,
+            condition: None,
+        }
+    }
+}
+
+/// The optimistic-locking attribute kept on records that are read, changed and written back.
+pub const VERSION: &str = "_v";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Index {
+    Primary,
+    Gsi1,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    All,
+    Prefix(String),
+    /// Inclusive on both ends, as DynamoDB's BETWEEN.
+    Between(String, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub index: Index,
+    pub pk: String,
+    pub sk: SortKey,
+    /// Ascending sort-key order when true.
+    pub forward: bool,
+    pub limit: Option<usize>,
+    /// The opaque cursor of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Query {
+    /// All items of a partition whose sort key starts with `prefix`, ascending.
+    pub fn prefix(pk: impl Into<String>, prefix: impl Into<String>) -> Self {
+        Query {
+            index: Index::Primary,
+            pk: pk.into(),
+            sk: SortKey::Prefix(prefix.into()),
+            forward: true,
+            limit: None,
+            cursor: None,
+        }
+    }
+
+    pub fn partition(pk: impl Into<String>) -> Self {
+        Query {
+            sk: SortKey::All,
+            ..Query::prefix(pk, "")
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// Present when more items may follow.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum StoreError {
+    /// The condition of operation `op` (its index in the call) did not hold; nothing was written.
+    #[error("condition failed on operation {op}")]
+    ConditionFailed { op: usize },
+    /// A concurrent transaction touched the same items; retrying may succeed.
+    #[error("transaction conflict")]
+    Conflict,
+    /// The backend asked us to slow down; retrying later may succeed.
+    #[error("throttled")]
+    Throttled,
+    /// The request itself is not storable (too large, too many operations, bad cursor).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("storage backend failure: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    pub fn is_condition_failed(&self) -> bool {
+        matches!(self, StoreError::ConditionFailed { .. })
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// One item by key (strongly consistent).
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+    /// Up to [`MAX_BATCH_GET`] items in one round trip, answered in the order of `keys`.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError>;
+    /// One page of a partition (or of the GSI1 partition), in sort-key order.
+    async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+    /// One operation as a conditional single-item write, several as one all-or-nothing
+    /// transaction (at most [`MAX_TRANSACTION_OPS`], no two on the same key).
+    async fn write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
+    /// Atomically adds `by` to a numeric attribute and answers the new value.
+    async fn increment(&self, key: &Key, attr: &str, by: i64) -> Result<i64, StoreError>;
+}
+
+/// True when the item's TTL has passed: expired items read as absent on both adapters
+/// (DynamoDB deletes them only eventually).
+pub(crate) fn is_expired(item: &Item, now_epoch_seconds: i64) -> bool {
+    item.get(EXPIRES_AT)
+        .and_then(Value::as_i64)
+        .is_some_and(|at| at <= now_epoch_seconds)
+}
+
+pub(crate) fn now_epoch_seconds() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Checks the call shape both adapters reject alike.
+pub(crate) fn validate_write(ops: &[WriteOp]) -> Result<(), StoreError> {
+    if ops.is_empty() {
+        return Err(StoreError::Invalid("no operations".into()));
+    }
+    if ops.len() > MAX_TRANSACTION_OPS {
+        return Err(StoreError::Invalid(format!(
+            "{} operations exceed the transaction limit of {MAX_TRANSACTION_OPS}",
+            ops.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for op in ops {
+        let key = match op {
+            WriteOp::Put { item, .. } => {
+                Key::of(item).ok_or_else(|| StoreError::Invalid("put without PK/SK".into()))?
+            }
+            WriteOp::Delete { key, .. } | WriteOp::Check { key, .. } | WriteOp::Add { key, .. } => {
+                key.clone()
+            }
+        };
+        if !seen.insert(key.clone()) {
+            return Err(StoreError::Invalid(format!(
+                "two operations on {}/{}",
+                key.pk, key.sk
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Typed conversions between domain records and items.
+pub fn to_item<T: Serialize>(value: &T) -> Item {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        // Records are structs; anything else is a programming error caught by the tests.
+        other => panic!("record did not serialise to an object: {other:?}"),
+    }
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| StoreError::Backend(format!("stored item does not match its record: {e}")))
+}
