@@ -11,6 +11,7 @@ pub mod ids;
 pub mod keys;
 pub mod model;
 pub mod outbox;
+pub mod runtime;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -1,1 +1,6 @@
-fn main() {}
+//! The Client API function.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::serve(client::router()).await
+}

@@ -1,0 +1,169 @@
+//! The whole API in one process, routed by path prefix exactly as the API Gateway routes in
+//! `template.yaml` send requests to the four functions; plus the embedded mode's blob URLs.
+
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use lambda_http::{Body, RequestExt, Response};
+use shared::blob::fs::{FsBlobStore, BLOB_ROUTE};
+use shared::http::response::json_response;
+use shared::http::Router;
+use shared::AppState;
+use std::sync::Arc;
+
+/// The four Lambda functions a request can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Platform,
+    Application,
+    Client,
+    Reports,
+}
+
+/// Path prefixes → function: the same table as the `AWS::ApiGatewayV2::Route`s of the template.
+pub const ROUTES: &[(&str, Function)] = &[
+    ("/platform/api/v1/", Function::Platform),
+    ("/api/v1/", Function::Application),
+    ("/accounts/", Function::Application),
+    ("/api/v2/", Function::Reports),
+    ("/public/api/v1/", Function::Client),
+    ("/survey/responses/", Function::Client),
+    ("/hc/", Function::Client),
+];
+
+pub fn function_for(path: &str) -> Option<Function> {
+    ROUTES
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map(|(_, function)| *function)
+}
+
+pub struct LocalApi {
+    pub state: Arc<AppState>,
+    platform: Router,
+    application: Router,
+    client: Router,
+    reports: Router,
+    blobs: Option<Arc<FsBlobStore>>,
+}
+
+impl LocalApi {
+    pub fn new(state: Arc<AppState>, blobs: Option<Arc<FsBlobStore>>) -> Self {
+        LocalApi {
+            state,
+            platform: platform::router(),
+            application: application::router(),
+            client: client::router(),
+            reports: reports::router(),
+            blobs,
+        }
+    }
+
+    pub fn router(&self, function: Function) -> &Router {
+        match function {
+            Function::Platform => &self.platform,
+            Function::Application => &self.application,
+            Function::Client => &self.client,
+            Function::Reports => &self.reports,
+        }
+    }
+
+    /// Serves one request as the deployed stack would.
+    pub async fn handle(&self, request: lambda_http::Request) -> Response<Body> {
+        let path = request.raw_http_path().to_owned();
+        if let (Some(blobs), Some(key)) = (&self.blobs, path.strip_prefix(BLOB_ROUTE)) {
+            return serve_blob(blobs, key, request).await;
+        }
+        match function_for(&path) {
+            Some(function) => {
+                self.router(function)
+                    .handle(self.state.clone(), request)
+                    .await
+            }
+            None => json_response(
+                StatusCode::NOT_FOUND,
+                &serde_json::json!({"status": 404, "error": "Not Found"}),
+            ),
+        }
+    }
+}
+
+/// Builds the request API Gateway would hand a function.
+pub fn lambda_request(parts: http::request::Parts, body: Bytes) -> lambda_http::Request {
+    let path = parts.uri.path().to_owned();
+    let body = if body.is_empty() {
+        Body::Empty
+    } else {
+        match String::from_utf8(body.to_vec()) {
+            Ok(text) => Body::Text(text),
+            Err(e) => Body::Binary(e.into_bytes()),
+        }
+    };
+    http::Request::from_parts(parts, body).with_raw_http_path(path)
+}
+
+/// `GET`/`PUT /blobs/<key>?expires=..&signature=..`: URLs the folder store signed.
+async fn serve_blob(
+    blobs: &FsBlobStore,
+    key: &str,
+    request: lambda_http::Request,
+) -> Response<Body> {
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let mut expires = 0i64;
+    let mut signature = String::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "expires" => expires = value.parse().unwrap_or(0),
+            "signature" => signature = value.into_owned(),
+            _ => {}
+        }
+    }
+    let forbidden = || {
+        json_response(
+            StatusCode::FORBIDDEN,
+            &serde_json::json!({"error": "invalid or expired signature"}),
+        )
+    };
+    let method = request.method().clone();
+    if (method != Method::GET && method != Method::PUT)
+        || !blobs.verify(method.as_str(), key, expires, &signature)
+    {
+        return forbidden();
+    }
+    use shared::blob::BlobStore;
+    if method == Method::PUT {
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = match request.into_body() {
+            Body::Text(text) => Bytes::from(text),
+            Body::Binary(bytes) => Bytes::from(bytes),
+            _ => Bytes::new(),
+        };
+        return match blobs.put(key, bytes, &content_type).await {
+            Ok(()) => shared::http::empty_ok(),
+            Err(e) => json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &serde_json::json!({"error": e.to_string()}),
+            ),
+        };
+    }
+    match blobs.get(key).await {
+        Ok(Some(blob)) => Response::builder()
+            .status(StatusCode::OK)
+            .header(http::header::CONTENT_TYPE, blob.content_type)
+            .header(http::header::CACHE_CONTROL, "private, max-age=300")
+            .body(Body::Binary(blob.bytes.to_vec()))
+            .expect("valid response"),
+        Ok(None) => json_response(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({"status": 404, "error": "Not Found"}),
+        ),
+        Err(e) => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &serde_json::json!({"error": e.to_string()}),
+        ),
+    }
+}
