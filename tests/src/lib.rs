@@ -1,1 +1,237 @@
+//! The black-box harness: the whole API (all four function routers behind the local
+//! server's prefix routing) over a fresh store per test. `TEST_STORAGE=aws` runs the same
+//! suites against DynamoDB + S3 from the standard AWS environment (DynamoDB Local and moto
+//! via `infra/emulators.sh`, or LocalStack with `AWS_ENDPOINT_URL`).
 
+use bytes::Bytes;
+use http::Method;
+use infra::{lambda_request, LocalApi};
+use lambda_http::Body;
+use serde_json::Value;
+use shared::state::{AppState, Config};
+use std::sync::Arc;
+
+pub use serde_json::json;
+
+/// Which adapters the suites run over.
+pub fn aws_backend() -> bool {
+    match std::env::var("TEST_STORAGE").as_deref() {
+        Ok("aws") => true,
+        Ok("embedded") | Err(_) => false,
+        Ok(other) => panic!("TEST_STORAGE must be 'embedded' or 'aws', not '{other}'"),
+    }
+}
+
+pub const FRONTEND_URL: &str = "http://chat.test";
+
+/// A fresh, empty store for one test: a temporary folder, or a new table and bucket.
+pub async fn fresh_state() -> (
+    Arc<AppState>,
+    Option<Arc<shared::blob::fs::FsBlobStore>>,
+    Option<tempfile::TempDir>,
+) {
+    let config = Config {
+        frontend_url: FRONTEND_URL.into(),
+        allow_private_webhook_targets: false,
+    };
+    if aws_backend() {
+        let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
+        let state = AppState::aws(&name, &name, config, true)
+            .await
+            .unwrap_or_else(|e| panic!("TEST_STORAGE=aws needs DynamoDB and S3 endpoints (run infra/emulators.sh): {e}"));
+        (Arc::new(state), None, None)
+    } else {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let built = AppState::embedded(dir.path(), config).expect("embedded store");
+        (Arc::new(built.state), built.local_blobs, Some(dir))
+    }
+}
+
+pub struct TestApi {
+    pub api: LocalApi,
+    _dir: Option<tempfile::TempDir>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+    pub raw: Bytes,
+}
+
+impl TestResponse {
+    /// `body[key]` as an integer id.
+    pub fn id(&self) -> i64 {
+        self.body["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no id in {}", self.body))
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        self.body[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {}", self.body))
+            .to_owned()
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+}
+
+pub struct RequestBuilder<'a> {
+    api: &'a TestApi,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+impl RequestBuilder<'_> {
+    pub fn token(self, token: &str) -> Self {
+        self.header("api_access_token", token)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Bytes::from(body.to_string());
+        self.header("content-type", "application/json")
+    }
+
+    /// A raw body with its content type (malformed JSON, forms, multipart).
+    pub fn body(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self.header("content-type", content_type)
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let mut builder = http::Request::builder().method(self.method).uri(&self.path);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let (parts, ()) = builder.body(()).expect("request").into_parts();
+        let response = self.api.api.handle(lambda_request(parts, self.body)).await;
+        let (parts, body) = response.into_parts();
+        let raw = match body {
+            Body::Text(text) => Bytes::from(text),
+            Body::Binary(bytes) => Bytes::from(bytes),
+            _ => Bytes::new(),
+        };
+        let body = if raw.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&raw).unwrap_or(Value::Null)
+        };
+        TestResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+            raw,
+        }
+    }
+}
+
+impl TestApi {
+    pub async fn new() -> Self {
+        let (state, blobs, dir) = fresh_state().await;
+        TestApi {
+            api: LocalApi::new(state, blobs),
+            _dir: dir,
+        }
+    }
+
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.api.state
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder {
+            api: self,
+            method,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::PUT, path)
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::DELETE, path)
+    }
+
+    /// A new platform app's token (apps are made by operators, not through the API).
+    pub async fn platform_token(&self) -> String {
+        shared::domain::platform::create_app(self.state(), "Test app", None)
+            .await
+            .expect("platform app")
+            .access_token
+    }
+
+    pub async fn create_account(&self, platform: &str, name: &str) -> i64 {
+        self.post("/platform/api/v1/accounts")
+            .token(platform)
+            .json(json!({ "name": name }))
+            .send()
+            .await
+            .expect(200)
+            .id()
+    }
+
+    /// Creates a user; answers (id, access token).
+    pub async fn create_user(&self, platform: &str, email: &str) -> (i64, String) {
+        let user = self
+            .post("/platform/api/v1/users")
+            .token(platform)
+            .json(json!({ "name": "Test User", "email": email, "password": "Password1!" }))
+            .send()
+            .await
+            .expect(200);
+        (user.id(), user.text("access_token"))
+    }
+
+    pub async fn add_member(&self, platform: &str, account: i64, user: i64, role: &str) {
+        self.post(&format!(
+            "/platform/api/v1/accounts/{account}/account_users"
+        ))
+        .token(platform)
+        .json(json!({ "user_id": user, "role": role }))
+        .send()
+        .await
+        .expect(200);
+    }
+}
+
+/// A unique e-mail address for a test.
+pub fn email(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    )
+}

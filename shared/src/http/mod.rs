@@ -95,17 +95,16 @@ impl ApiRequest {
         if self.body.len() > MAX_BODY_BYTES {
             return Err(AppError::PayloadTooLarge);
         }
-        let content_type = self
-            .header("content-type")
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let content_type = self.header("content-type").unwrap_or("");
+        // Media types are case-insensitive; the multipart boundary is not.
+        let media_type = content_type.to_ascii_lowercase();
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Params::default());
         }
-        if content_type.starts_with("multipart/form-data") {
-            return self.multipart(&content_type).await;
+        if media_type.starts_with("multipart/form-data") {
+            return self.multipart(content_type).await;
         }
-        if content_type.starts_with("application/x-www-form-urlencoded") {
+        if media_type.starts_with("application/x-www-form-urlencoded") {
             return Ok(Params::from_urlencoded(&self.body));
         }
         // JSON is the default, as for Chatwoot's `format: json` routes.
@@ -200,4 +199,25 @@ pub fn lambda_request(
         .body(body)
         .expect("valid request parts")
         .with_raw_http_path(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn multipart_fields_and_files() {
+        let body = b"--XB\r\nContent-Disposition: form-data; name=\"profile[name]\"\r\n\r\nJo\r\n--XB\r\nContent-Disposition: form-data; name=\"profile[avatar]\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n--XB--\r\n".to_vec();
+        let request = ApiRequest::from_lambda(lambda_request(
+            Method::POST,
+            "/x",
+            &[("content-type", "multipart/form-data; boundary=XB")],
+            body,
+        ));
+        let params = request.params().await.unwrap().wrapped("profile", None);
+        assert_eq!(params.string("name").as_deref(), Some("Jo"));
+        let file = params.file("avatar").unwrap();
+        assert_eq!(file.bytes.as_ref(), b"\x89PNG");
+        assert_eq!(file.content_type, "image/png");
+    }
 }
