@@ -130,10 +130,15 @@ impl Params {
     /// Rails' parameter wrapping: the object under `wrapper` if the client sent one, else the
     /// top-level keys (all of them, or only `allowed` when given: models' columns).
     pub fn wrapped(&self, wrapper: &str, allowed: Option<&[&str]>) -> Params {
-        if let Some(Value::Object(inner)) = self.values.get(wrapper) {
-            let prefix = format!("{wrapper}.");
+        let prefix = format!("{wrapper}.");
+        let nested_values = match self.values.get(wrapper) {
+            Some(Value::Object(inner)) => Some(inner.clone()),
+            _ => None,
+        };
+        let has_nested_files = self.files.keys().any(|k| k.starts_with(&prefix));
+        if nested_values.is_some() || has_nested_files {
             return Params {
-                values: inner.clone(),
+                values: nested_values.unwrap_or_default(),
                 files: self
                     .files
                     .iter()
