@@ -19,7 +19,7 @@ async fn create_applies_defaults_and_requested_features() {
         .expect(200);
     let body = &created.body;
     let id = created.id();
-    assert!(id > 0 && id <= (1i64 << 53) - 1);
+    assert!(id > 0 && id <= shared::ids::MAX_SAFE_INTEGER);
     assert_eq!(body["name"], "Acme");
     assert_eq!(body["locale"], "pt_BR");
     assert_eq!(body["domain"], "acme.test");
