@@ -1,7 +1,6 @@
 //! The whole API in one process, routed by path prefix exactly as the API Gateway routes in
 //! `template.yaml` send requests to the four functions; plus the embedded mode's blob URLs.
 
-use bytes::Bytes;
 use http::{Method, StatusCode};
 use lambda_http::{Body, RequestExt, Response};
 use shared::blob::fs::{FsBlobStore, BLOB_ROUTE};
@@ -87,20 +86,6 @@ impl LocalApi {
     }
 }
 
-/// Builds the request API Gateway would hand a function.
-pub fn lambda_request(parts: http::request::Parts, body: Bytes) -> lambda_http::Request {
-    let path = parts.uri.path().to_owned();
-    let body = if body.is_empty() {
-        Body::Empty
-    } else {
-        match String::from_utf8(body.to_vec()) {
-            Ok(text) => Body::Text(text),
-            Err(e) => Body::Binary(e.into_bytes()),
-        }
-    };
-    http::Request::from_parts(parts, body).with_raw_http_path(path)
-}
-
 /// `GET`/`PUT /blobs/<key>?expires=..&signature=..`: URLs the folder store signed.
 async fn serve_blob(
     blobs: &FsBlobStore,
@@ -137,11 +122,7 @@ async fn serve_blob(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let bytes = match request.into_body() {
-            Body::Text(text) => Bytes::from(text),
-            Body::Binary(bytes) => Bytes::from(bytes),
-            _ => Bytes::new(),
-        };
+        let bytes = shared::http::body_bytes(request.into_body());
         return match blobs.put(key, bytes, &content_type).await {
             Ok(()) => shared::http::empty_ok(),
             Err(e) => json_response(

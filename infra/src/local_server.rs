@@ -6,10 +6,9 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use infra::{lambda_request, LocalApi};
-use lambda_http::Body;
+use infra::LocalApi;
 use shared::domain::platform;
-use shared::http::MAX_BODY_BYTES;
+use shared::http::{body_bytes, lambda_request, MAX_BODY_BYTES};
 use shared::state::{AppState, Config, StorageMode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -97,10 +96,5 @@ async fn serve(
         ),
     };
     let (parts, body) = response.into_parts();
-    let bytes = match body {
-        Body::Text(text) => Bytes::from(text),
-        Body::Binary(bytes) => Bytes::from(bytes),
-        _ => Bytes::new(),
-    };
-    hyper::Response::from_parts(parts, Full::new(bytes))
+    hyper::Response::from_parts(parts, Full::new(body_bytes(body)))
 }

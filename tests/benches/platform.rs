@@ -7,8 +7,9 @@
 use api_tests::json;
 use bytes::Bytes;
 use http::Method;
-use infra::{lambda_request, LocalApi};
+use infra::LocalApi;
 use serde_json::Value;
+use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config};
 use shared::store::{CountingStore, RoundTrips};
 use std::sync::Arc;
@@ -38,10 +39,7 @@ impl Bench {
         let (parts, ()) = builder.body(()).unwrap().into_parts();
         let response = self.api.handle(lambda_request(parts, bytes)).await;
         let status = response.status().as_u16();
-        let body = match response.into_body() {
-            lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
-            _ => Value::Null,
-        };
+        let body = serde_json::from_slice(&body_bytes(response.into_body())).unwrap_or(Value::Null);
         (status, body)
     }
 

@@ -5,9 +5,9 @@
 
 use bytes::Bytes;
 use http::Method;
-use infra::{lambda_request, LocalApi};
-use lambda_http::Body;
+use infra::LocalApi;
 use serde_json::Value;
+use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config};
 use std::sync::Arc;
 
@@ -124,11 +124,7 @@ impl RequestBuilder<'_> {
         let (parts, ()) = builder.body(()).expect("request").into_parts();
         let response = self.api.api.handle(lambda_request(parts, self.body)).await;
         let (parts, body) = response.into_parts();
-        let raw = match body {
-            Body::Text(text) => Bytes::from(text),
-            Body::Binary(bytes) => Bytes::from(bytes),
-            _ => Bytes::new(),
-        };
+        let raw = body_bytes(body);
         let body = if raw.is_empty() {
             Value::Null
         } else {

@@ -110,14 +110,7 @@ impl Record for Account {
     }
 }
 
-impl super::Versioned for Account {
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn set_version(&mut self, version: i64) {
-        self.version = version;
-    }
-}
+super::versioned!(Account);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,4 +1,4 @@
-use super::{Record, Versioned};
+use super::Record;
 use crate::keys;
 use crate::store::Key;
 use serde::{Deserialize, Serialize};
@@ -33,11 +33,4 @@ impl Record for AgentBot {
     }
 }
 
-impl Versioned for AgentBot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn set_version(&mut self, version: i64) {
-        self.version = version;
-    }
-}
+super::versioned!(AgentBot);

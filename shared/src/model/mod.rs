@@ -1,6 +1,21 @@
 //! The records this service stores, each with its key. Records carry Chatwoot's columns;
 //! JSON views ([`crate::views`]) decide what clients see.
 
+/// Implements [`Versioned`] for a record with a `version` field.
+macro_rules! versioned {
+    ($record:ty) => {
+        impl $crate::model::Versioned for $record {
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn set_version(&mut self, version: i64) {
+                self.version = version;
+            }
+        }
+    };
+}
+pub(crate) use versioned;
+
 mod account;
 mod agent_bot;
 mod platform;

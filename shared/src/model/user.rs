@@ -1,4 +1,4 @@
-use super::{Record, Versioned};
+use super::Record;
 use crate::keys;
 use crate::store::Key;
 use serde::{Deserialize, Serialize};
@@ -45,11 +45,4 @@ impl Record for User {
     }
 }
 
-impl Versioned for User {
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn set_version(&mut self, version: i64) {
-        self.version = version;
-    }
-}
+super::versioned!(User);
