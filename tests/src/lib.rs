@@ -224,6 +224,78 @@ impl TestApi {
     }
 }
 
+/// Fetches an absolute URL the blob store signed: through the local server's routes when it
+/// is one of ours, else over plain HTTP (the S3 emulator). Answers (status, body).
+pub async fn fetch_url(
+    api: &TestApi,
+    method: Method,
+    url: &str,
+    content_type: &str,
+    body: Bytes,
+) -> (u16, Bytes) {
+    if let Some(path) = url.strip_prefix(FRONTEND_URL) {
+        let response = api
+            .request(method, path)
+            .body(content_type, body)
+            .send()
+            .await;
+        return (response.status, response.raw);
+    }
+    plain_http(method, url, content_type, body).await
+}
+
+/// A minimal HTTP/1.1 exchange (one request, `Connection: close`) for `http://` URLs.
+async fn plain_http(method: Method, url: &str, content_type: &str, body: Bytes) -> (u16, Bytes) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("plain http URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .expect("connect");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if !content_type.is_empty() {
+        head.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("response head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let mut content = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        content = dechunk(&content);
+    }
+    (status, Bytes::from(content))
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..line_end]).trim(), 16)
+            .unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&data[start..start + size]);
+        data = &data[start + size + 2..];
+    }
+    out
+}
+
 /// A unique e-mail address for a test.
 pub fn email(prefix: &str) -> String {
     format!(
