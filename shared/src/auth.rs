@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::http::ApiRequest;
 use crate::keys;
-use crate::model::{AccessToken, OwnerType, Record};
+use crate::model::{AccessToken, Account, AccountStatus, Membership, OwnerType, Record, Role};
 use crate::state::AppState;
 
 /// Who a token belongs to.
@@ -57,4 +57,90 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A user acting inside an account: the account and the user's membership of it.
+#[derive(Debug, Clone)]
+pub struct AccountUser {
+    pub account: Account,
+    pub membership: Membership,
+}
+
+impl AccountUser {
+    pub fn user_id(&self) -> i64 {
+        self.membership.user_id
+    }
+
+    pub fn account_id(&self) -> i64 {
+        self.account.id
+    }
+
+    pub fn is_administrator(&self) -> bool {
+        self.membership.role == Role::Administrator
+    }
+
+    /// Chatwoot's Pundit denial for agents: 401 "You are not authorized to do this action".
+    pub fn require_administrator(&self) -> AppResult<()> {
+        if self.is_administrator() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// How an account is resolved: the account-scoped controllers check suspension and answer
+/// 401 to non-members; the account's own show/update answers 404 to them instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    AccountScoped,
+    AccountItself,
+}
+
+/// The guard of every `/api/v1/accounts/{account_id}/...` route for users: token → bots
+/// refused → account (404) → suspended (401) → membership (401). Two round trips: the token,
+/// then one batch read of the account and the membership.
+pub async fn account_user(state: &AppState, request: &ApiRequest) -> AppResult<AccountUser> {
+    resolve_account_user(state, request, Scope::AccountScoped).await
+}
+
+/// The guard of `GET`/`PATCH /api/v1/accounts/{id}`: non-members get 404, suspension is not
+/// checked (Chatwoot looks the account up among the user's own accounts).
+pub async fn account_member(state: &AppState, request: &ApiRequest) -> AppResult<AccountUser> {
+    resolve_account_user(state, request, Scope::AccountItself).await
+}
+
+async fn resolve_account_user(
+    state: &AppState,
+    request: &ApiRequest,
+    scope: Scope,
+) -> AppResult<AccountUser> {
+    let user_id = user(state, request).await?;
+    let account_id = request.path_id("account_id")?;
+    let mut found = state
+        .store
+        .get_many(&[
+            keys::account(account_id),
+            keys::account_member(account_id, user_id),
+        ])
+        .await?
+        .into_iter();
+    let account = found.next().flatten().map(Account::from_item).transpose()?;
+    let membership = found
+        .next()
+        .flatten()
+        .map(Membership::from_item)
+        .transpose()?;
+    match (scope, account, membership) {
+        (_, None, _) => Err(AppError::NotFound),
+        (Scope::AccountItself, Some(_), None) => Err(AppError::NotFound),
+        (Scope::AccountScoped, Some(account), _) if account.status == AccountStatus::Suspended => {
+            Err(AppError::AccountSuspended)
+        }
+        (Scope::AccountScoped, Some(_), None) => Err(AppError::NotAccountMember),
+        (_, Some(account), Some(membership)) => Ok(AccountUser {
+            account,
+            membership,
+        }),
+    }
 }

@@ -303,3 +303,172 @@ pub fn email(prefix: &str) -> String {
         ulid::Ulid::new().to_string().to_lowercase()
     )
 }
+
+/// An account with one member of each role, plus outsiders, for account-scoped suites.
+pub struct AccountFixture {
+    pub platform: String,
+    pub account: i64,
+    pub admin: (i64, String),
+    pub agent: (i64, String),
+    /// A user of another account only.
+    pub outsider: (i64, String),
+    /// An agent bot token (bots may use none of the routes of part 1).
+    pub bot_token: String,
+    /// An account the administrator also belongs to, suspended.
+    pub suspended_account: i64,
+    /// An account of the same installation the administrator does not belong to.
+    pub other_account: i64,
+}
+
+impl TestApi {
+    pub async fn account_fixture(&self) -> AccountFixture {
+        let platform = self.platform_token().await;
+        let account = self.create_account(&platform, "Acme").await;
+        let other_account = self.create_account(&platform, "Other").await;
+        let suspended_account = self.create_account(&platform, "Suspended").await;
+        let admin = self.create_user(&platform, &email("admin")).await;
+        let agent = self.create_user(&platform, &email("agent")).await;
+        let outsider = self.create_user(&platform, &email("outsider")).await;
+        self.add_member(&platform, account, admin.0, "administrator")
+            .await;
+        self.add_member(&platform, account, agent.0, "agent").await;
+        self.add_member(&platform, other_account, outsider.0, "administrator")
+            .await;
+        self.add_member(&platform, suspended_account, admin.0, "administrator")
+            .await;
+        self.patch(&format!("/platform/api/v1/accounts/{suspended_account}"))
+            .token(&platform)
+            .json(json!({"status": "suspended"}))
+            .send()
+            .await
+            .expect(200);
+        let bot_token = self
+            .post("/platform/api/v1/agent_bots")
+            .token(&platform)
+            .json(json!({"name": "Bot", "account_id": account}))
+            .send()
+            .await
+            .expect(200)
+            .text("access_token");
+        AccountFixture {
+            platform,
+            account,
+            admin,
+            agent,
+            outsider,
+            bot_token,
+            suspended_account,
+            other_account,
+        }
+    }
+}
+
+/// One account-scoped route for [`check_account_guards`]: `{account}` in the path is filled
+/// in; `{id}` should already name a real object of the fixture's account.
+pub struct GuardedRoute {
+    pub method: Method,
+    pub path: String,
+    pub body: Value,
+    pub admin_only: bool,
+}
+
+impl GuardedRoute {
+    pub fn new(method: Method, path: impl Into<String>, body: Value, admin_only: bool) -> Self {
+        GuardedRoute {
+            method,
+            path: path.into(),
+            body,
+            admin_only,
+        }
+    }
+}
+
+/// Chatwoot's answers, in its order, for every route given: no token, unknown token, agent-bot
+/// and platform-app tokens, unknown account, suspended account, a user of another account, and
+/// (for administrator-only routes) an agent. Also checks the administrator gets past them all.
+pub async fn check_account_guards(
+    api: &TestApi,
+    fixture: &AccountFixture,
+    routes: &[GuardedRoute],
+) {
+    let for_account =
+        |route: &GuardedRoute, account: i64| route.path.replace("{account}", &account.to_string());
+    for route in routes {
+        let path = for_account(route, fixture.account);
+        let send = |token: Option<&str>, path: String| {
+            let mut request = api.request(route.method.clone(), &path);
+            if let Some(token) = token {
+                request = request.token(token);
+            }
+            if !route.body.is_null() {
+                request = request.json(route.body.clone());
+            }
+            request.send()
+        };
+        let cases: Vec<(Option<&str>, String, u16, Value)> = vec![
+            (
+                None,
+                path.clone(),
+                401,
+                json!({"errors": ["You need to sign in or sign up before continuing."]}),
+            ),
+            (
+                Some("unknown-token"),
+                path.clone(),
+                401,
+                json!({"error": "Invalid Access Token"}),
+            ),
+            (
+                Some(&fixture.bot_token),
+                path.clone(),
+                401,
+                json!({"error": "Access to this endpoint is not authorized for bots"}),
+            ),
+            (
+                Some(&fixture.platform),
+                path.clone(),
+                401,
+                json!({"error": "Access to this endpoint is not authorized for bots"}),
+            ),
+            (
+                Some(&fixture.admin.1),
+                for_account(route, 987_654_321),
+                404,
+                json!({"error": "Resource could not be found"}),
+            ),
+            (
+                Some(&fixture.admin.1),
+                for_account(route, fixture.suspended_account),
+                401,
+                json!({"error": "Account is suspended"}),
+            ),
+            (
+                Some(&fixture.outsider.1),
+                path.clone(),
+                401,
+                json!({"error": "You are not authorized to access this account"}),
+            ),
+        ];
+        for (token, path, status, body) in cases {
+            let response = send(token, path.clone()).await;
+            assert_eq!(
+                response.status, status,
+                "{} {path} as {token:?}: {}",
+                route.method, response.body
+            );
+            assert_eq!(response.body, body, "{} {path} as {token:?}", route.method);
+        }
+        if route.admin_only {
+            let response = send(Some(&fixture.agent.1), path.clone()).await;
+            assert_eq!(
+                response.status, 401,
+                "{} {path} as agent: {}",
+                route.method, response.body
+            );
+            assert_eq!(
+                response.body,
+                json!({"error": "You are not authorized to do this action"})
+            );
+        }
+    }
+}

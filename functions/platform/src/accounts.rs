@@ -28,6 +28,7 @@ fn changes(params: &Params) -> AppResult<AccountChanges> {
         features: params.object("features")?,
         limits: params.object("limits")?,
         custom_attributes: params.object("custom_attributes")?,
+        ..AccountChanges::default()
     })
 }
 

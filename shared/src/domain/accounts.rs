@@ -31,7 +31,14 @@ pub struct AccountChanges {
     pub limits: Option<Map<String, Value>>,
     /// Replaces the whole hash.
     pub custom_attributes: Option<Map<String, Value>>,
+    /// Merged into `custom_attributes` (the Application API's `industry`, `timezone`, ...).
+    pub custom_attributes_merge: Map<String, Value>,
+    /// Merged into `settings` (`auto_resolve_after`, ...).
+    pub settings_merge: Map<String, Value>,
 }
+
+/// Chatwoot's bounds of `settings.auto_resolve_after`, in minutes.
+const AUTO_RESOLVE_MINUTES: (i64, i64) = (10, 1_439_856);
 
 /// Rails' `present?` for a feature flag value: `false`, `nil` and blank text are off.
 fn feature_wanted(value: &Value) -> bool {
@@ -85,6 +92,32 @@ fn apply(account: &mut Account, changes: &AccountChanges) -> AppResult<()> {
     if let Some(custom) = &changes.custom_attributes {
         account.custom_attributes = custom.clone();
     }
+    account
+        .custom_attributes
+        .extend(changes.custom_attributes_merge.clone());
+    if let Some(minutes) = changes
+        .settings_merge
+        .get("auto_resolve_after")
+        .filter(|v| !v.is_null())
+    {
+        let (low, high) = AUTO_RESOLVE_MINUTES;
+        match minutes
+            .as_i64()
+            .or_else(|| minutes.as_str().and_then(|s| s.parse().ok()))
+        {
+            Some(m) if m < low => errors.add_full(
+                "auto_resolve_after",
+                &format!("Auto resolve after must be greater than or equal to {low}"),
+            ),
+            Some(m) if m > high => errors.add_full(
+                "auto_resolve_after",
+                &format!("Auto resolve after must be less than or equal to {high}"),
+            ),
+            Some(_) => {}
+            None => errors.add("auto_resolve_after", "is not a number"),
+        }
+    }
+    account.settings.extend(changes.settings_merge.clone());
     validate::presence(&mut errors, "name", Some(&account.name));
     validate::max_length(&mut errors, "name", Some(&account.name), STRING_COLUMN);
     validate::max_length(&mut errors, "domain", account.domain.as_deref(), 100);

@@ -109,3 +109,16 @@ pub async fn refresh_account_copies(state: &AppState, account: &Account) -> AppR
     }
     write_in_chunks(state, ops).await
 }
+
+/// Records that the user just used this account (`active_at`), on both copies.
+pub async fn mark_active(state: &AppState, mut membership: Membership) -> AppResult<Membership> {
+    let now = epoch_ms(state.clock.now());
+    membership.active_at_ms = Some(now);
+    membership.updated_at_ms = now;
+    let [item, mirror] = membership.items();
+    state
+        .store
+        .write(vec![WriteOp::put(item), WriteOp::put(mirror)])
+        .await?;
+    Ok(membership)
+}

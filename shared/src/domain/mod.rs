@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod agent_bots;
+pub mod agents;
 pub mod avatars;
+pub mod labels;
 pub mod memberships;
 pub mod platform;
 pub mod profile;
@@ -79,4 +81,56 @@ pub async fn write_in_chunks(state: &AppState, ops: Vec<WriteOp>) -> AppResult<(
         state.store.write(chunk).await?;
     }
     Ok(())
+}
+
+/// The kinds of account data whose last change clients track (Chatwoot's `cache_keys`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheKey {
+    Label,
+    Inbox,
+    Team,
+}
+
+impl CacheKey {
+    pub const ALL: [CacheKey; 3] = [CacheKey::Label, CacheKey::Inbox, CacheKey::Team];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CacheKey::Label => "label",
+            CacheKey::Inbox => "inbox",
+            CacheKey::Team => "team",
+        }
+    }
+}
+
+/// The write that marks a kind of account data as changed; goes into the change's transaction.
+pub fn touch_cache_key(account_id: i64, kind: CacheKey, now_ms: i64) -> WriteOp {
+    let key = crate::keys::account_cache_key(account_id, kind.name());
+    let mut item = crate::store::Item::new();
+    item.insert(crate::store::PK.into(), key.pk.into());
+    item.insert(crate::store::SK.into(), key.sk.into());
+    item.insert("changed_at".into(), serde_json::json!(now_ms / 1000));
+    WriteOp::put(item)
+}
+
+/// The account's `cache_keys`: epoch seconds of the last change of each kind (0 if never).
+pub async fn cache_keys(
+    state: &AppState,
+    account_id: i64,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+    let keys: Vec<Key> = CacheKey::ALL
+        .iter()
+        .map(|kind| crate::keys::account_cache_key(account_id, kind.name()))
+        .collect();
+    let found = state.store.get_many(&keys).await?;
+    Ok(CacheKey::ALL
+        .iter()
+        .zip(found)
+        .map(|(kind, item)| {
+            let at = item
+                .and_then(|i| i.get("changed_at").and_then(serde_json::Value::as_i64))
+                .unwrap_or(0);
+            (kind.name().to_owned(), serde_json::json!(at))
+        })
+        .collect())
 }

@@ -180,27 +180,10 @@ pub async fn create_or_adopt(
         validate::email_format(&mut errors, "email", &email);
     }
     errors.into_result()?;
-    if let Some(claim) = state.store.get(&keys::user_email(&email)).await? {
-        return adopt(state, app_id, EmailClaim::from_item(claim)?.user_id).await;
+    if let Some(existing) = find_by_email(state, &email).await? {
+        return adopt(state, app_id, existing).await;
     }
-    let now = epoch_ms(state.clock.now());
-    let mut draft = User {
-        id: 0,
-        name: String::new(),
-        display_name: None,
-        email: email.clone(),
-        password_digest: None,
-        access_token: crate::ids::access_token(),
-        pubsub_token: crate::ids::alphanumeric(24),
-        custom_attributes: Map::new(),
-        ui_settings: Map::new(),
-        message_signature: None,
-        avatar_key: None,
-        confirmed: true,
-        created_at_ms: now,
-        updated_at_ms: now,
-        version: 0,
-    };
+    let mut draft = blank_user(&email, epoch_ms(state.clock.now()), true);
     let mut errors = ValidationErrors::new();
     let creation = UserChanges {
         email: None,
@@ -254,6 +237,62 @@ pub async fn create_or_adopt(
             adopt(state, app_id, EmailClaim::from_item(claim)?.user_id).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The writes that create a user, in this order: the user (the id-keyed create), the claim on
+/// its e-mail (index 1: a failure means the address is taken) and its access token.
+pub fn new_user_writes(user: &User) -> Vec<WriteOp> {
+    vec![
+        WriteOp::create(user.to_item()),
+        WriteOp::create(
+            EmailClaim {
+                email: user.email.clone(),
+                user_id: user.id,
+            }
+            .to_item(),
+        ),
+        WriteOp::create(
+            AccessToken {
+                token: user.access_token.clone(),
+                owner_type: OwnerType::User,
+                owner_id: user.id,
+            }
+            .to_item(),
+        ),
+    ]
+}
+
+/// A user as Chatwoot builds one before filling in fields: no id yet, fresh tokens.
+pub fn blank_user(email: &str, now_ms: i64, confirmed: bool) -> User {
+    User {
+        id: 0,
+        name: String::new(),
+        display_name: None,
+        email: normalise_email(email),
+        password_digest: None,
+        access_token: crate::ids::access_token(),
+        pubsub_token: crate::ids::alphanumeric(24),
+        custom_attributes: Map::new(),
+        ui_settings: Map::new(),
+        message_signature: None,
+        avatar_key: None,
+        confirmed,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
+        version: 0,
+    }
+}
+
+/// The id of the user holding this e-mail address, if any.
+pub async fn find_by_email(state: &AppState, email: &str) -> AppResult<Option<i64>> {
+    match state
+        .store
+        .get(&keys::user_email(&normalise_email(email)))
+        .await?
+    {
+        Some(item) => Ok(Some(EmailClaim::from_item(item)?.user_id)),
+        None => Ok(None),
     }
 }
 

@@ -18,11 +18,13 @@ pub(crate) use versioned;
 
 mod account;
 mod agent_bot;
+mod label;
 mod platform;
 mod user;
 
 pub use account::{Account, AccountStatus, Membership, Role, FEATURES};
 pub use agent_bot::AgentBot;
+pub use label::{Label, LabelTitleClaim};
 pub use platform::{
     AccessToken, EmailClaim, OwnerType, Permissible, PermissibleKind, PlatformApp, SsoToken,
 };

@@ -171,3 +171,60 @@ pub fn user_token(aggregate: &UserAggregate) -> Value {
         }
     })
 }
+
+/// Chatwoot's agent JSON (a user as a member of one account).
+pub fn agent(agent: &crate::domain::agents::Agent, thumbnail: &str) -> Value {
+    let (user, membership) = (&agent.user, &agent.membership);
+    let mut map = Map::new();
+    map.insert("id".into(), json!(user.id));
+    map.insert("account_id".into(), json!(membership.account_id));
+    map.insert(
+        "availability_status".into(),
+        json!(availability_status(membership)),
+    );
+    map.insert("auto_offline".into(), json!(membership.auto_offline));
+    map.insert("confirmed".into(), json!(user.confirmed));
+    map.insert("email".into(), json!(user.email));
+    map.insert("provider".into(), json!("email"));
+    map.insert("available_name".into(), json!(user.available_name()));
+    if !user.custom_attributes.is_empty() {
+        map.insert("custom_attributes".into(), json!(user.custom_attributes));
+    }
+    map.insert("name".into(), json!(user.name));
+    map.insert("role".into(), json!(membership.role.as_str()));
+    map.insert("thumbnail".into(), json!(thumbnail));
+    Value::Object(map)
+}
+
+/// The Application API's account JSON (`GET /api/v1/accounts/{id}`).
+pub fn account(account: &Account, cache_keys: &Map<String, Value>) -> Value {
+    let mut map = Map::new();
+    map.insert("id".into(), json!(account.id));
+    map.insert("name".into(), json!(account.name));
+    map.insert("locale".into(), json!(account.locale));
+    map.insert("domain".into(), json!(account.domain));
+    map.insert("support_email".into(), json!(account.support_email));
+    map.insert("status".into(), json!(account.status.as_str()));
+    map.insert(
+        "created_at".into(),
+        json!(iso_millis(account.created_at_ms)),
+    );
+    map.insert("settings".into(), json!(account.settings));
+    map.insert("features".into(), enabled_features(account));
+    map.insert("cache_keys".into(), json!(cache_keys));
+    if !account.custom_attributes.is_empty() {
+        map.insert("custom_attributes".into(), json!(account.custom_attributes));
+    }
+    map.insert("latest_chatwoot_version".into(), Value::Null);
+    Value::Object(map)
+}
+
+pub fn label(label: &crate::model::Label) -> Value {
+    json!({
+        "id": label.id,
+        "title": label.title,
+        "description": label.description,
+        "color": label.color,
+        "show_on_sidebar": label.show_on_sidebar,
+    })
+}

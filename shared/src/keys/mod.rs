@@ -1,5 +1,6 @@
 //! Key builders: the single place that knows how records map to `PK`/`SK`.
-//! docs/data-model.md lists every access pattern built from these.
+//! docs/data-model.md lists every access pattern built from these. Areas added later keep
+//! their builders in a file of their own in this folder.
 
 use crate::store::Key;
 
@@ -95,4 +96,36 @@ pub fn sso_token(user_id: i64, token: &str) -> Key {
 /// Installation-wide settings (e.g. the embedded blob-signing secret).
 pub fn installation_setting(name: &str) -> Key {
     Key::new("INSTALLATION", format!("SETTING#{name}"))
+}
+
+/// Last-change marker of one kind of account data (`label`, `inbox`, `team`): Chatwoot's
+/// `cache_keys`, which clients use to refresh their caches.
+pub fn account_cache_key(account_id: i64, kind: &str) -> Key {
+    Key::new(
+        format!("{ACCOUNT}#{account_id}"),
+        format!("CACHE_KEY#{kind}"),
+    )
+}
+
+pub fn account_partition(account_id: i64) -> String {
+    format!("{ACCOUNT}#{account_id}")
+}
+
+pub fn label(account_id: i64, label_id: i64) -> Key {
+    Key::new(
+        account_partition(account_id),
+        format!("{}{label_id}", labels_prefix()),
+    )
+}
+
+pub fn labels_prefix() -> &'static str {
+    "LABEL#"
+}
+
+/// Uniqueness claim of a label title within an account.
+pub fn label_title(account_id: i64, title: &str) -> Key {
+    Key::new(
+        account_partition(account_id),
+        format!("LABEL_TITLE#{title}"),
+    )
 }
