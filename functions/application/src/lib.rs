@@ -2,63 +2,49 @@
 //! `/api/v1/accounts/{account_id}`. Each area's module registers its own routes.
 
 mod accounts;
+mod agent_bots;
 mod agents;
+mod canned_responses;
+mod custom_attributes;
+mod custom_filters;
+mod inboxes;
 mod labels;
 mod profile;
+mod teams;
 
 use shared::handler;
 use shared::http::{Family, Router};
 
+const PROFILE: &str = "/api/v1/profile";
 const ACCOUNT: &str = "/api/v1/accounts/{account_id}";
+const CACHE_KEYS: &str = "/api/v1/accounts/{account_id}/cache_keys";
+const ACTIVE_AT: &str = "/api/v1/accounts/{account_id}/update_active_at";
+const AGENTS: &str = "/api/v1/accounts/{account_id}/agents";
+const AGENT: &str = "/api/v1/accounts/{account_id}/agents/{id}";
+const LABELS: &str = "/api/v1/accounts/{account_id}/labels";
+const LABEL: &str = "/api/v1/accounts/{account_id}/labels/{id}";
 
 pub fn router() -> Router {
-    Router::new(Family::Application)
-        .get("/api/v1/profile", handler!(profile::show))
-        .update("/api/v1/profile", handler!(profile::update))
+    let router = Router::new(Family::Application)
+        .get(PROFILE, handler!(profile::show))
+        .update(PROFILE, handler!(profile::update))
         .get(ACCOUNT, handler!(accounts::show))
         .update(ACCOUNT, handler!(accounts::update))
-        .get(
-            "/api/v1/accounts/{account_id}/cache_keys",
-            handler!(accounts::cache_keys_show),
-        )
-        .post(
-            "/api/v1/accounts/{account_id}/update_active_at",
-            handler!(accounts::update_active_at),
-        )
-        .get(
-            "/api/v1/accounts/{account_id}/agents",
-            handler!(agents::index),
-        )
-        .post(
-            "/api/v1/accounts/{account_id}/agents",
-            handler!(agents::create),
-        )
-        .update(
-            "/api/v1/accounts/{account_id}/agents/{id}",
-            handler!(agents::update),
-        )
-        .delete(
-            "/api/v1/accounts/{account_id}/agents/{id}",
-            handler!(agents::destroy),
-        )
-        .get(
-            "/api/v1/accounts/{account_id}/labels",
-            handler!(labels::index),
-        )
-        .post(
-            "/api/v1/accounts/{account_id}/labels",
-            handler!(labels::create),
-        )
-        .get(
-            "/api/v1/accounts/{account_id}/labels/{id}",
-            handler!(labels::show),
-        )
-        .update(
-            "/api/v1/accounts/{account_id}/labels/{id}",
-            handler!(labels::update),
-        )
-        .delete(
-            "/api/v1/accounts/{account_id}/labels/{id}",
-            handler!(labels::destroy),
-        )
+        .get(CACHE_KEYS, handler!(accounts::cache_keys_show))
+        .post(ACTIVE_AT, handler!(accounts::update_active_at))
+        .get(AGENTS, handler!(agents::index))
+        .post(AGENTS, handler!(agents::create))
+        .update(AGENT, handler!(agents::update))
+        .delete(AGENT, handler!(agents::destroy))
+        .get(LABELS, handler!(labels::index))
+        .post(LABELS, handler!(labels::create))
+        .get(LABEL, handler!(labels::show))
+        .update(LABEL, handler!(labels::update))
+        .delete(LABEL, handler!(labels::destroy));
+    let router = inboxes::routes(router);
+    let router = teams::routes(router);
+    let router = canned_responses::routes(router);
+    let router = custom_attributes::routes(router);
+    let router = custom_filters::routes(router);
+    agent_bots::routes(router)
 }

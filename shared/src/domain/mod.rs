@@ -1,14 +1,20 @@
 //! Domain services: the rules of each resource, over the storage and blob ports only.
 //! Handlers parse and authorize, call one of these, and render the result.
 
+pub mod account_agent_bots;
 pub mod accounts;
 pub mod agent_bots;
 pub mod agents;
 pub mod avatars;
+pub mod canned_responses;
+pub mod custom_attributes;
+pub mod custom_filters;
+pub mod inboxes;
 pub mod labels;
 pub mod memberships;
 pub mod platform;
 pub mod profile;
+pub mod teams;
 pub mod users;
 pub mod validate;
 

@@ -2,6 +2,12 @@
 //! docs/data-model.md lists every access pattern built from these. Areas added later keep
 //! their builders in a file of their own in this folder.
 
+pub mod canned_responses;
+pub mod custom_attributes;
+pub mod custom_filters;
+pub mod inboxes;
+pub mod teams;
+
 use crate::store::Key;
 
 pub const ACCOUNT: &str = "ACCOUNT";

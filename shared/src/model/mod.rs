@@ -18,8 +18,13 @@ pub(crate) use versioned;
 
 mod account;
 mod agent_bot;
+pub mod canned_response;
+pub mod custom_attribute;
+pub mod custom_filter;
+pub mod inbox;
 mod label;
 mod platform;
+pub mod team;
 mod user;
 
 pub use account::{Account, AccountStatus, Membership, Role, FEATURES};

@@ -1,6 +1,13 @@
 //! Chatwoot's JSON shapes, rendered from records. Pure functions: URLs that need signing
 //! are passed in.
 
+pub mod agent_bots;
+pub mod canned_responses;
+pub mod custom_attributes;
+pub mod custom_filters;
+pub mod inboxes;
+pub mod teams;
+
 use crate::clock::iso_millis;
 use crate::domain::users::UserAggregate;
 use crate::model::{Account, AgentBot, Membership};

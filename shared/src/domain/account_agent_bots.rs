@@ -1,0 +1,1 @@
+//! Account agent bots: to be filled in by the settings area.

@@ -1,0 +1,1 @@
+//! Canned responses: to be filled in by the teams area.

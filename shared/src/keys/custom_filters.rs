@@ -1,0 +1,1 @@
+//! Custom filters: to be filled in by the settings area.

@@ -1,0 +1,1 @@
+//! Inboxes: to be filled in by the inboxes area.

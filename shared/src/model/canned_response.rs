@@ -1,0 +1,1 @@
+//! Canned response: to be filled in by the teams area.

@@ -1,0 +1,1 @@
+//! Custom attribute: to be filled in by the settings area.

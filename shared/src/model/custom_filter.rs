@@ -1,0 +1,1 @@
+//! Custom filter: to be filled in by the settings area.

@@ -1,0 +1,1 @@
+//! Inbox: to be filled in by the inboxes area.

@@ -1,0 +1,1 @@
+//! Team: to be filled in by the teams area.

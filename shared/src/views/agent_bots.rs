@@ -1,0 +1,1 @@
+//! Agent bots: to be filled in by the settings area.

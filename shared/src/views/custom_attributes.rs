@@ -1,0 +1,1 @@
+//! Custom attributes: to be filled in by the settings area.

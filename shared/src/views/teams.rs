@@ -1,0 +1,1 @@
+//! Teams: to be filled in by the teams area.
