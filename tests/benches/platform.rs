@@ -57,9 +57,36 @@ type Prepare = fn(&Bench) -> futures::future::BoxFuture<'_, Vec<i64>>;
 /// gives (method, path, body) for it.
 struct Operation {
     name: &'static str,
+    /// Reads every request of this kind makes before its own: the token lookup, plus the
+    /// account guard's batch read for account-scoped routes.
+    auth: u64,
     token: Option<String>,
     prepare: Option<Prepare>,
-    request: fn(&Bench, &[i64]) -> (Method, String, Value),
+    request: fn(&[i64]) -> (Method, String, Value),
+}
+
+/// Items the auth reads return: the token, plus the account and the membership.
+fn auth_items(auth_reads: u64) -> u64 {
+    if auth_reads > 1 {
+        3
+    } else {
+        1
+    }
+}
+
+/// An account-scoped operation, run as the bench account's administrator.
+fn account_op(
+    name: &'static str,
+    token: &str,
+    request: fn(&[i64]) -> (Method, String, Value),
+) -> Operation {
+    Operation {
+        auth: 2,
+        name,
+        token: Some(token.to_owned()),
+        prepare: None,
+        request,
+    }
 }
 
 fn user_body() -> Value {
@@ -115,14 +142,23 @@ async fn main() {
     let bot = bench
         .create("/platform/api/v1/agent_bots", json!({"name": "Bench bot"}))
         .await;
-    let fixed = [account, user, bot];
+    let (_, label) = bench
+        .call(
+            Method::POST,
+            &format!("/api/v1/accounts/{account}/labels"),
+            &user_token,
+            &json!({"title": "bench"}),
+        )
+        .await;
+    let fixed = [account, user, bot, label["id"].as_i64().unwrap()];
 
     let operations: Vec<Operation> = vec![
         Operation {
+            auth: 1,
             name: "POST /platform/api/v1/accounts",
             token: None,
             prepare: None,
-            request: |_, _| {
+            request: |_| {
                 (
                     Method::POST,
                     "/platform/api/v1/accounts".into(),
@@ -131,10 +167,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/accounts/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::GET,
                     format!("/platform/api/v1/accounts/{}", ids[0]),
@@ -143,10 +180,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "PATCH /platform/api/v1/accounts/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::PATCH,
                     format!("/platform/api/v1/accounts/{}", ids[0]),
@@ -155,6 +193,7 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "DELETE /platform/api/v1/accounts/{id}",
             token: None,
             prepare: Some(|b| {
@@ -165,7 +204,7 @@ async fn main() {
                     ]
                 })
             }),
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::DELETE,
                     format!("/platform/api/v1/accounts/{}", ids[0]),
@@ -174,10 +213,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/accounts/{id}/account_users",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::GET,
                     format!("/platform/api/v1/accounts/{}/account_users", ids[0]),
@@ -186,18 +226,20 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "POST /platform/api/v1/accounts/{id}/account_users",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::POST,
                     format!("/platform/api/v1/accounts/{}/account_users", ids[0]),
-                    json!({"user_id": ids[1], "role": "agent"}),
+                    json!({"user_id": ids[1], "role": "administrator"}),
                 )
             },
         },
         Operation {
+            auth: 1,
             name: "DELETE /platform/api/v1/accounts/{id}/account_users",
             token: None,
             prepare: Some(|b| {
@@ -212,7 +254,7 @@ async fn main() {
                     vec![account, user]
                 })
             }),
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::DELETE,
                     format!("/platform/api/v1/accounts/{}/account_users", ids[0]),
@@ -221,10 +263,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/agent_bots (1 bot)",
             token: None,
             prepare: None,
-            request: |_, _| {
+            request: |_| {
                 (
                     Method::GET,
                     "/platform/api/v1/agent_bots".into(),
@@ -233,10 +276,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "POST /platform/api/v1/agent_bots",
             token: None,
             prepare: None,
-            request: |_, _| {
+            request: |_| {
                 (
                     Method::POST,
                     "/platform/api/v1/agent_bots".into(),
@@ -245,10 +289,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/agent_bots/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::GET,
                     format!("/platform/api/v1/agent_bots/{}", ids[2]),
@@ -257,10 +302,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "PATCH /platform/api/v1/agent_bots/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::PATCH,
                     format!("/platform/api/v1/agent_bots/{}", ids[2]),
@@ -269,6 +315,7 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "DELETE /platform/api/v1/agent_bots/{id}",
             token: None,
             prepare: Some(|b| {
@@ -276,7 +323,7 @@ async fn main() {
                     async move { vec![b.create("/platform/api/v1/agent_bots", json!({})).await] },
                 )
             }),
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::DELETE,
                     format!("/platform/api/v1/agent_bots/{}", ids[0]),
@@ -285,10 +332,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "DELETE /platform/api/v1/agent_bots/{id}/avatar",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::DELETE,
                     format!("/platform/api/v1/agent_bots/{}/avatar", ids[2]),
@@ -297,16 +345,18 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "POST /platform/api/v1/users",
             token: None,
             prepare: None,
-            request: |_, _| (Method::POST, "/platform/api/v1/users".into(), user_body()),
+            request: |_| (Method::POST, "/platform/api/v1/users".into(), user_body()),
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/users/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::GET,
                     format!("/platform/api/v1/users/{}", ids[1]),
@@ -315,10 +365,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "PATCH /platform/api/v1/users/{id}",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::PATCH,
                     format!("/platform/api/v1/users/{}", ids[1]),
@@ -327,12 +378,13 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "DELETE /platform/api/v1/users/{id}",
             token: None,
             prepare: Some(|b| {
                 Box::pin(async move { vec![b.create("/platform/api/v1/users", user_body()).await] })
             }),
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::DELETE,
                     format!("/platform/api/v1/users/{}", ids[0]),
@@ -341,10 +393,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /platform/api/v1/users/{id}/login",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::GET,
                     format!("/platform/api/v1/users/{}/login", ids[1]),
@@ -353,10 +406,11 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "POST /platform/api/v1/users/{id}/token",
             token: None,
             prepare: None,
-            request: |_, ids| {
+            request: |ids| {
                 (
                     Method::POST,
                     format!("/platform/api/v1/users/{}/token", ids[1]),
@@ -365,16 +419,18 @@ async fn main() {
             },
         },
         Operation {
+            auth: 1,
             name: "GET /api/v1/profile",
             token: Some(user_token.clone()),
             prepare: None,
-            request: |_, _| (Method::GET, "/api/v1/profile".into(), Value::Null),
+            request: |_| (Method::GET, "/api/v1/profile".into(), Value::Null),
         },
         Operation {
+            auth: 1,
             name: "PUT /api/v1/profile",
             token: Some(user_token.clone()),
             prepare: None,
-            request: |_, _| {
+            request: |_| {
                 (
                     Method::PUT,
                     "/api/v1/profile".into(),
@@ -382,6 +438,89 @@ async fn main() {
                 )
             },
         },
+        account_op("GET /api/v1/accounts/{id}", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}", ids[0]),
+                Value::Null,
+            )
+        }),
+        account_op("PATCH /api/v1/accounts/{id}", &user_token, |ids| {
+            (
+                Method::PATCH,
+                format!("/api/v1/accounts/{}", ids[0]),
+                json!({"support_email": "a@b.c"}),
+            )
+        }),
+        account_op(
+            "GET /api/v1/accounts/{id}/agents (1 agent)",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/agents", ids[0]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "POST /api/v1/accounts/{id}/agents (new user)",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/agents", ids[0]),
+                    json!({"email": api_tests::email("agent")}),
+                )
+            },
+        ),
+        account_op(
+            "PATCH /api/v1/accounts/{id}/agents/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/accounts/{}/agents/{}", ids[0], ids[1]),
+                    json!({"availability": "busy"}),
+                )
+            },
+        ),
+        account_op("GET /api/v1/accounts/{id}/labels", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}/labels", ids[0]),
+                Value::Null,
+            )
+        }),
+        account_op("POST /api/v1/accounts/{id}/labels", &user_token, |ids| {
+            (
+                Method::POST,
+                format!("/api/v1/accounts/{}/labels", ids[0]),
+                json!({"title": format!("l{}", shared::ids::alphanumeric(8).to_lowercase())}),
+            )
+        }),
+        account_op(
+            "GET /api/v1/accounts/{id}/labels/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/labels/{}", ids[0], ids[3]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "PATCH /api/v1/accounts/{id}/labels/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/accounts/{}/labels/{}", ids[0], ids[3]),
+                    json!({"description": "d"}),
+                )
+            },
+        ),
     ];
 
     println!("Store round trips and in-process latency per operation (embedded store, {ITERATIONS} requests each)");
@@ -401,7 +540,7 @@ async fn main() {
                 Some(prepare) => prepare(&bench).await,
                 None => fixed.to_vec(),
             };
-            let (method, path, body) = (operation.request)(&bench, &ids);
+            let (method, path, body) = (operation.request)(&ids);
             bench.counter.take();
             let started = Instant::now();
             let (status, response) = bench.call(method, &path, &token, &body).await;
@@ -419,13 +558,13 @@ async fn main() {
         println!(
             "{:<54} {:>5} {:>6} {:>7} {:>6} {:>10} {:>10}",
             operation.name,
-            1,
-            trips.reads - 1,
+            operation.auth,
+            trips.reads - operation.auth,
             trips.writes,
-            trips.items_read.saturating_sub(1),
+            trips.items_read.saturating_sub(auth_items(operation.auth)),
             percentile(0.50).as_micros(),
             percentile(0.99).as_micros()
         );
     }
-    println!("auth = the token lookup (one key read); reads/items exclude it; writes = conditional writes or transactions.");
+    println!("auth = the token lookup (+ the account guard's batch read on account routes); reads/items exclude it; writes = conditional writes or transactions.");
 }
