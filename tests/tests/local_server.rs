@@ -1,0 +1,145 @@
+//! The local server's promises: path prefixes reach the function API Gateway would invoke,
+//! the embedded store survives a restart, and `PLATFORM_APP_TOKEN` is idempotent.
+
+use api_tests::json;
+use infra::{function_for, Function, LocalApi};
+use shared::domain::platform;
+use shared::http::{body_bytes, lambda_request};
+use shared::state::{AppState, Config};
+use std::sync::Arc;
+
+#[test]
+fn prefixes_route_like_the_template() {
+    for (path, function) in [
+        ("/platform/api/v1/accounts", Some(Function::Platform)),
+        ("/api/v1/profile", Some(Function::Application)),
+        ("/api/v1/accounts/1/agents", Some(Function::Application)),
+        (
+            "/accounts/1/conversations/2/messages",
+            Some(Function::Application),
+        ),
+        ("/api/v2/accounts/1/reports", Some(Function::Reports)),
+        ("/public/api/v1/inboxes/abc", Some(Function::Client)),
+        ("/survey/responses/uuid", Some(Function::Client)),
+        ("/hc/portal/en", Some(Function::Client)),
+        ("/api/v3/anything", None),
+        ("/", None),
+    ] {
+        assert_eq!(function_for(path), function, "{path}");
+    }
+    // Every route key in template.yaml is served by the function the table names.
+    let template =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let mut checked = 0;
+    for line in template.lines() {
+        let Some(route) = line.trim().strip_prefix("RouteKey:") else {
+            continue;
+        };
+        let route = route.trim().trim_matches('"').trim_matches('\'');
+        let path = route
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .replace("{proxy+}", "x")
+            .replace("{uuid}", "u");
+        assert!(
+            function_for(&path).is_some(),
+            "template route {route} has no local function"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7, "found {checked} route keys in template.yaml");
+}
+
+fn config() -> Config {
+    Config {
+        frontend_url: "http://127.0.0.1:3000".into(),
+        allow_private_webhook_targets: false,
+    }
+}
+
+async fn call(
+    api: &LocalApi,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let (parts, ()) = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("api_access_token", token)
+        .header("content-type", "application/json")
+        .body(())
+        .unwrap()
+        .into_parts();
+    let bytes = if body.is_null() {
+        bytes::Bytes::new()
+    } else {
+        bytes::Bytes::from(body.to_string())
+    };
+    let response = api.handle(lambda_request(parts, bytes)).await;
+    let status = response.status().as_u16();
+    let body = serde_json::from_slice(&body_bytes(response.into_body()))
+        .unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+#[tokio::test]
+async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let account_id = {
+        let built = AppState::embedded(dir.path(), config()).unwrap();
+        let state = Arc::new(built.state);
+        let first = platform::ensure_app_with_token(&state, "startup-token", "Local")
+            .await
+            .unwrap();
+        let again = platform::ensure_app_with_token(&state, "startup-token", "Local")
+            .await
+            .unwrap();
+        assert_eq!(first, again, "the same app, not a second one");
+        let api = LocalApi::new(state, built.local_blobs);
+        let (status, account) = call(
+            &api,
+            "POST",
+            "/platform/api/v1/accounts",
+            "startup-token",
+            json!({"name": "Durable"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        account["id"].as_i64().unwrap()
+    };
+    // A new process over the same folder.
+    let built = AppState::embedded(dir.path(), config()).unwrap();
+    let state = Arc::new(built.state);
+    platform::ensure_app_with_token(&state, "startup-token", "Local")
+        .await
+        .unwrap();
+    let api = LocalApi::new(state.clone(), built.local_blobs);
+    let (status, account) = call(
+        &api,
+        "GET",
+        &format!("/platform/api/v1/accounts/{account_id}"),
+        "startup-token",
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(account["name"], "Durable");
+    // A token that belongs to a user cannot become a platform token.
+    let (_, user) = call(
+        &api,
+        "POST",
+        "/platform/api/v1/users",
+        "startup-token",
+        json!({"name": "U", "email": "u@example.com", "password": "Password1!"}),
+    )
+    .await;
+    let user_token = user["access_token"].as_str().unwrap();
+    assert!(platform::ensure_app_with_token(&state, user_token, "Local")
+        .await
+        .is_err());
+    let (status, _) = call(&api, "GET", "/nothing/here", "startup-token", json!(null)).await;
+    assert_eq!(status, 404);
+}
