@@ -26,6 +26,9 @@ pub enum AppError {
     BotNotInAccount,
     #[error("account is suspended")]
     AccountSuspended,
+    /// A controller-specific 401 whose body is `{"error": message}` (e.g. "Invalid User IDs").
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The caller's role may not do this (Chatwoot answers 401, not 403).
     #[error("action not authorized")]
     Forbidden,

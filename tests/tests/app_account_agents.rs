@@ -396,3 +396,75 @@ async fn agent_input_is_validated() {
     let listed = api.get(&base).token(&fx.admin.1).send().await.expect(200);
     assert_eq!(listed.body.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn removing_an_agent_removes_their_inbox_and_team_memberships() {
+    let api = TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let base = format!("/api/v1/accounts/{}", fx.account);
+    let inbox = api
+        .post(&format!("{base}/inboxes"))
+        .token(&fx.admin.1)
+        .json(json!({"name": "Support", "channel": {"type": "api"}}))
+        .send()
+        .await
+        .expect(200)
+        .id();
+    api.post(&format!("{base}/inbox_members"))
+        .token(&fx.admin.1)
+        .json(json!({"inbox_id": inbox, "user_ids": [fx.agent.0]}))
+        .send()
+        .await
+        .expect(200);
+    let team = api
+        .post(&format!("{base}/teams"))
+        .token(&fx.admin.1)
+        .json(json!({"name": "tier1"}))
+        .send()
+        .await
+        .expect(200)
+        .id();
+    api.post(&format!("{base}/teams/{team}/team_members"))
+        .token(&fx.admin.1)
+        .json(json!({"user_ids": [fx.agent.0]}))
+        .send()
+        .await
+        .expect(200);
+    let state = api.state();
+    assert_eq!(
+        shared::domain::inboxes::inbox_ids_of_agent(state, fx.account, fx.agent.0)
+            .await
+            .unwrap(),
+        [inbox]
+    );
+    assert_eq!(
+        shared::domain::teams::team_ids_of_agent(state, fx.account, fx.agent.0)
+            .await
+            .unwrap(),
+        [team]
+    );
+    api.delete(&format!("{base}/agents/{}", fx.agent.0))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert!(
+        shared::domain::inboxes::inbox_ids_of_agent(state, fx.account, fx.agent.0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        shared::domain::teams::team_ids_of_agent(state, fx.account, fx.agent.0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let members = api
+        .get(&format!("{base}/inbox_members/{inbox}"))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(members.body, json!({"payload": []}));
+}

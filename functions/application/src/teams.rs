@@ -1,12 +1,10 @@
 //! `/api/v1/accounts/{account_id}/teams` and `/teams/{team_id}/team_members`.
 
 use crate::agents::render_agents;
-use http::StatusCode;
 use lambda_http::{Body, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 use shared::auth::{self, AccountUser};
 use shared::domain::teams::{self, MemberChange, MembersOutcome, TeamChanges};
-use shared::http::response::json_response;
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
 use shared::model::team::Team;
 use shared::{handler, views, AppError, AppResult, AppState};
@@ -141,10 +139,7 @@ async fn change_members(
     member.require_administrator()?;
     let ids = user_ids(&request.params().await?)?;
     match teams::change_members(&state, &team, &ids, change).await? {
-        MembersOutcome::InvalidUserIds => Ok(json_response(
-            StatusCode::UNAUTHORIZED,
-            &json!({"error": "Invalid User IDs"}),
-        )),
+        MembersOutcome::InvalidUserIds => Err(AppError::Unauthorized("Invalid User IDs".into())),
         MembersOutcome::Agents(_) if change == MemberChange::Remove => Ok(empty_ok()),
         MembersOutcome::Agents(agents) => Ok(json_ok(render_agents(&state, &agents).await?)),
     }

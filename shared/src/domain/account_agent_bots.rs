@@ -13,7 +13,7 @@ use crate::store::{Index, Key, Query, SortKey, WriteOp};
 
 /// Every bot of one GSI1 partition, in id order.
 async fn list_index(state: &AppState, partition: String) -> AppResult<Vec<AgentBot>> {
-    let mut query = Query {
+    let query = Query {
         index: Index::Gsi1,
         pk: partition,
         sk: SortKey::All,
@@ -21,18 +21,7 @@ async fn list_index(state: &AppState, partition: String) -> AppResult<Vec<AgentB
         limit: None,
         cursor: None,
     };
-    let mut bots = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            bots.push(AgentBot::from_item(item)?);
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
-        }
-    }
-    Ok(bots)
+    super::query_records(state, query).await
 }
 
 /// The system bots (no account), which any user may attach to an inbox.

@@ -214,8 +214,8 @@ pub async fn update(
     Ok(Agent { user, membership })
 }
 
-/// Removes the agent from the account; a user left without accounts is deleted, as Chatwoot
-/// does. (Inbox and team memberships are cleaned up with those areas.)
+/// Removes the agent from the account (with their inbox and team memberships there); a user
+/// left without accounts is deleted, as Chatwoot does.
 pub async fn remove(state: &AppState, agent: &Agent) -> AppResult<()> {
     memberships::remove(state, agent.membership.account_id, agent.user.id).await?;
     if let Some(aggregate) = users::load(state, agent.user.id).await? {

@@ -2,9 +2,9 @@
 //! unique per account (exactly, as Chatwoot's case-sensitive uniqueness check): each is
 //! claimed by an item created conditionally in the same transaction as the record.
 
-use super::create_with_fresh_id;
-use super::teams::{query_all, retrying, save_claiming, store_conflict, TEXT_COLUMN};
+use super::teams::TEXT_COLUMN;
 use super::validate::{self, STRING_COLUMN};
+use super::{create_with_fresh_id, query_all, retrying, save_claiming, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::canned_responses as keys;
 use crate::model::canned_response::{CannedResponse, ShortCodeClaim};
@@ -58,11 +58,17 @@ fn claim(canned: &CannedResponse) -> WriteOp {
 
 /// Every canned response of the account, oldest first (Chatwoot's database order).
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<CannedResponse>> {
-    let mut all = query_all(state, account_id, keys::canned_responses_prefix())
-        .await?
-        .into_iter()
-        .map(CannedResponse::from_item)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut all = query_all(
+        state,
+        crate::store::Query::prefix(
+            crate::keys::account_partition(account_id),
+            keys::canned_responses_prefix(),
+        ),
+    )
+    .await?
+    .into_iter()
+    .map(CannedResponse::from_item)
+    .collect::<Result<Vec<_>, _>>()?;
     all.sort_by_key(|c| c.id);
     Ok(all)
 }
@@ -164,8 +170,8 @@ pub async fn update(
                 WriteOp::delete(keys::canned_short_code(canned.account_id, &old_short_code)),
             ])
         },
-        |op| {
-            if op == 1 {
+        |extra| {
+            if extra == 0 {
                 short_code_taken()
             } else {
                 AppError::Unavailable

@@ -233,25 +233,15 @@ pub async fn list(
             None => return Ok(Vec::new()),
         },
     };
-    let mut query = Query::prefix(
+    let query = Query::prefix(
         keys::account_partition(account_id),
         attribute_keys::custom_attributes_prefix(),
     );
-    let mut definitions = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            let definition = CustomAttributeDefinition::from_item(item)?;
-            if model.is_none_or(|m| m == definition.attribute_model) {
-                definitions.push(definition);
-            }
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
-        }
-    }
-    Ok(definitions)
+    let definitions: Vec<CustomAttributeDefinition> = super::query_records(state, query).await?;
+    Ok(definitions
+        .into_iter()
+        .filter(|d| model.is_none_or(|m| m == d.attribute_model))
+        .collect())
 }
 
 pub async fn load(

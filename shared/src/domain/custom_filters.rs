@@ -94,25 +94,15 @@ pub async fn list(
             None => return Ok(Vec::new()),
         },
     };
-    let mut query = Query::prefix(
+    let query = Query::prefix(
         keys::account_partition(account_id),
         filter_keys::user_custom_filters_prefix(user_id),
     );
-    let mut filters = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            let filter = CustomFilter::from_item(item)?;
-            if filter.filter_type == filter_type {
-                filters.push(filter);
-            }
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
-        }
-    }
-    Ok(filters)
+    let filters: Vec<CustomFilter> = super::query_records(state, query).await?;
+    Ok(filters
+        .into_iter()
+        .filter(|f| f.filter_type == filter_type)
+        .collect())
 }
 
 /// One of the user's filters; anyone else's id is not found.

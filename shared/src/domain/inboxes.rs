@@ -13,7 +13,8 @@
 use super::avatars::{self, AvatarUpload};
 use super::validate::{self, STRING_COLUMN};
 use super::{
-    agents, create_with_fresh_id, save_versioned, touch_cache_key, write_in_chunks, CacheKey,
+    agents, create_with_fresh_id, query_all, save_versioned, touch_cache_key, write_in_chunks,
+    CacheKey,
 };
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::{self, inboxes as inbox_keys};
@@ -24,7 +25,7 @@ use crate::model::inbox::{
 use crate::model::{epoch_ms, AgentBot, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;
-use crate::store::{Item, Key, Query, StoreError, WriteOp, MAX_BATCH_GET, SK};
+use crate::store::{Key, Query, StoreError, WriteOp, MAX_BATCH_GET, SK};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -638,18 +639,6 @@ fn apply_update(inbox: &mut Inbox, changes: &InboxChanges) -> AppResult<()> {
 // ---------------------------------------------------------------------------------------
 // Reads
 // ---------------------------------------------------------------------------------------
-
-async fn query_all(state: &AppState, mut query: Query) -> AppResult<Vec<Item>> {
-    let mut items = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        items.extend(page.items);
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => return Ok(items),
-        }
-    }
-}
 
 /// The ids at the end of the sort keys of a prefix query in the account partition.
 async fn trailing_ids(state: &AppState, account_id: i64, prefix: String) -> AppResult<Vec<i64>> {

@@ -79,18 +79,8 @@ fn claim(label: &Label) -> WriteOp {
 
 /// Every label of the account, by title.
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<Label>> {
-    let mut query = Query::prefix(keys::account_partition(account_id), keys::labels_prefix());
-    let mut labels = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            labels.push(Label::from_item(item)?);
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let query = Query::prefix(keys::account_partition(account_id), keys::labels_prefix());
+    let mut labels: Vec<Label> = super::query_records(state, query).await?;
     labels.sort_by(|a, b| a.title.cmp(&b.title));
     Ok(labels)
 }

@@ -9,22 +9,11 @@ use crate::store::{Query, WriteOp};
 
 /// Every member of an account, ordered by user id.
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<Membership>> {
-    let mut members = Vec::new();
-    let mut query = Query::prefix(
-        format!("{}#{account_id}", keys::ACCOUNT),
+    let query = Query::prefix(
+        keys::account_partition(account_id),
         keys::account_members_prefix(),
     );
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            members.push(Membership::from_item(item)?);
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
-        }
-    }
-    Ok(members)
+    super::query_records(state, query).await
 }
 
 /// Adds the user to the account, or changes the role of an existing membership (Chatwoot's
@@ -81,7 +70,8 @@ pub async fn upsert(
     Ok(membership)
 }
 
-/// Removes the membership (both copies); a missing one is not an error.
+/// Removes the membership (both copies) and the user's inbox and team memberships in the
+/// account; a missing one is not an error.
 pub async fn remove(state: &AppState, account_id: i64, user_id: i64) -> AppResult<()> {
     state
         .store
@@ -90,7 +80,8 @@ pub async fn remove(state: &AppState, account_id: i64, user_id: i64) -> AppResul
             WriteOp::delete(keys::user_membership(user_id, account_id)),
         ])
         .await?;
-    Ok(())
+    super::inboxes::remove_agent_from_all(state, account_id, user_id).await?;
+    super::teams::remove_agent_from_all(state, account_id, user_id).await
 }
 
 /// Memberships carry the account's name and status (profile JSON reads them with the user

@@ -23,8 +23,9 @@ use crate::model::Versioned;
 use crate::state::AppState;
 use crate::store::{Key, StoreError, WriteOp};
 
-/// How often a write is tried again after losing a race (id collision, version conflict).
-const ATTEMPTS: usize = 4;
+/// How often a write is tried again after losing a race (id collision, version conflict,
+/// a transaction conflict on a shared item such as a cache key).
+const ATTEMPTS: usize = 8;
 
 /// Creates a record under a fresh id. `build` returns the record and its writes, the
 /// id-keyed create first: if that one collides (same id drawn twice) a new id is drawn.
@@ -37,7 +38,7 @@ pub async fn create_with_fresh_id<T>(
     for _ in 0..ATTEMPTS {
         let id = crate::ids::new_id(state.clock.now_ms());
         let (record, ops) = build(id);
-        match state.store.write(ops).await {
+        match retrying(store_conflict, || state.store.write(ops.clone())).await {
             Ok(()) => return Ok(record),
             Err(StoreError::ConditionFailed { op: 0 }) => {
                 last = StoreError::ConditionFailed { op: 0 }
@@ -50,30 +51,111 @@ pub async fn create_with_fresh_id<T>(
 
 /// Saves a changed record with optimistic locking. `change` is applied to `current` and
 /// returns the other writes of the same transaction; on a version conflict the record is
-/// read again and `change` re-applied.
-pub async fn save_versioned<R, F>(state: &AppState, mut current: R, mut change: F) -> AppResult<R>
+/// read again and `change` re-applied. A failed condition on one of the other writes is a
+/// lost race the caller cannot win by retrying: it answers 503 (see [`save_claiming`]).
+pub async fn save_versioned<R, F>(state: &AppState, current: R, change: F) -> AppResult<R>
 where
-    R: Versioned,
+    R: Versioned + Clone,
+    F: FnMut(&mut R) -> AppResult<Vec<WriteOp>>,
+{
+    save_claiming(state, current, change, |_| AppError::Unavailable).await
+}
+
+/// [`save_versioned`] whose other writes may claim something (a unique name): when the
+/// condition of extra write `n` fails, the answer is `explain(n)` (typically a 422 "has
+/// already been taken"). Transaction conflicts are retried.
+pub async fn save_claiming<R, F>(
+    state: &AppState,
+    mut current: R,
+    mut change: F,
+    explain: impl Fn(usize) -> AppError,
+) -> AppResult<R>
+where
+    R: Versioned + Clone,
     F: FnMut(&mut R) -> AppResult<Vec<WriteOp>>,
 {
     for _ in 0..ATTEMPTS {
-        let key: Key = current.key();
-        let mut next = current;
+        let mut next = current.clone();
         let version = next.version();
         let extra = change(&mut next)?;
         next.set_version(version + 1);
         let mut ops = vec![WriteOp::replace_version(next.to_item(), version)];
         ops.extend(extra);
-        match state.store.write(ops).await {
+        match retrying(store_conflict, || state.store.write(ops.clone())).await {
             Ok(()) => return Ok(next),
             Err(StoreError::ConditionFailed { op: 0 }) => {
-                let item = state.store.get(&key).await?.ok_or(AppError::NotFound)?;
+                let item = state
+                    .store
+                    .get(&current.key())
+                    .await?
+                    .ok_or(AppError::NotFound)?;
                 current = R::from_item(item)?;
             }
+            Err(StoreError::ConditionFailed { op }) => return Err(explain(op - 1)),
             Err(e) => return Err(e.into()),
         }
     }
     Err(AppError::Unavailable)
+}
+
+/// Runs `attempt` again, after a short jittered pause, while it fails transiently: a
+/// transaction that collided with another on a shared item (a cache key, a claim) failed as
+/// a whole and may simply be repeated.
+pub async fn retrying<T, E, F, Fut>(transient: fn(&E) -> bool, mut attempt: F) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if transient(&e) && tries + 1 < ATTEMPTS => {
+                tries += 1;
+                let jitter: u64 = rand::random_range(0..10);
+                tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64 + jitter))
+                    .await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Store failures worth repeating the same request for.
+pub fn store_conflict(e: &StoreError) -> bool {
+    matches!(e, StoreError::Conflict | StoreError::Throttled)
+}
+
+/// Domain failures worth repeating the same request for.
+pub fn app_unavailable(e: &AppError) -> bool {
+    *e == AppError::Unavailable
+}
+
+/// Every item a query selects, following its pages.
+pub async fn query_all(
+    state: &AppState,
+    mut query: crate::store::Query,
+) -> AppResult<Vec<crate::store::Item>> {
+    let mut items = Vec::new();
+    loop {
+        let page = state.store.query(&query).await?;
+        items.extend(page.items);
+        match page.cursor {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// [`query_all`], read as records.
+pub async fn query_records<R: crate::model::Record>(
+    state: &AppState,
+    query: crate::store::Query,
+) -> AppResult<Vec<R>> {
+    query_all(state, query)
+        .await?
+        .into_iter()
+        .map(|item| R::from_item(item).map_err(AppError::from))
+        .collect()
 }
 
 /// Runs writes in transactions of at most the store's limit, in order.

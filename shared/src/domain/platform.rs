@@ -112,28 +112,16 @@ pub async fn list_permitted<R: Record>(
     app_id: i64,
     kind: PermissibleKind,
 ) -> AppResult<Vec<R>> {
-    let mut ids = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .store
-            .query(&Query {
-                index: Index::Gsi1,
-                pk: keys::permissible_index_partition(app_id, kind.partition()),
-                sk: SortKey::All,
-                forward: true,
-                limit: None,
-                cursor,
-            })
-            .await?;
-        for item in page.items {
-            ids.push(Permissible::from_item(item)?.object_id);
-        }
-        cursor = page.cursor;
-        if cursor.is_none() {
-            break;
-        }
-    }
+    let index = Query {
+        index: Index::Gsi1,
+        pk: keys::permissible_index_partition(app_id, kind.partition()),
+        sk: SortKey::All,
+        forward: true,
+        limit: None,
+        cursor: None,
+    };
+    let rights: Vec<Permissible> = super::query_records(state, index).await?;
+    let ids: Vec<i64> = rights.iter().map(|p| p.object_id).collect();
     let mut objects = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BATCH_GET) {
         let keys: Vec<Key> = chunk.iter().map(|id| kind.object_key(*id)).collect();

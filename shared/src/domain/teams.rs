@@ -10,23 +10,21 @@
 
 use super::agents::{self, Agent};
 use super::validate::{self, STRING_COLUMN};
-use super::{create_with_fresh_id, touch_cache_key, write_in_chunks, CacheKey};
+use super::{
+    app_unavailable, create_with_fresh_id, query_all, retrying, save_claiming, store_conflict,
+    touch_cache_key, write_in_chunks, CacheKey,
+};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::{account_partition, teams as keys};
 use crate::model::team::{Team, TeamMember, TeamNameClaim};
-use crate::model::{epoch_ms, Record, Versioned};
+use crate::model::{epoch_ms, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;
-use crate::store::{Condition, Item, Query, StoreError, WriteOp, MAX_TRANSACTION_OPS};
+use crate::store::{Condition, Query, StoreError, WriteOp, MAX_TRANSACTION_OPS};
 use std::collections::HashSet;
-use std::future::Future;
-use std::time::Duration;
 
 /// Rails' default limit for `text` columns (the generic length guard).
 pub const TEXT_COLUMN: usize = 20_000;
-
-/// How often a write that lost a race is tried again.
-const ATTEMPTS: usize = 8;
 
 /// What an administrator may set on a team; `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -76,100 +74,16 @@ fn claim(team: &Team) -> WriteOp {
     )
 }
 
-/// Runs `attempt` again (after a short, jittered pause) while it fails transiently: a
-/// transaction that collided with another one on a shared item (the cache key, a claim)
-/// failed as a whole and may simply be repeated.
-pub(crate) async fn retrying<T, E, F, Fut>(
-    transient: fn(&E) -> bool,
-    mut attempt: F,
-) -> Result<T, E>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    let mut tries = 0;
-    loop {
-        match attempt().await {
-            Err(e) if transient(&e) && tries + 1 < ATTEMPTS => {
-                tries += 1;
-                let jitter: u64 = rand::random_range(0..10);
-                tokio::time::sleep(Duration::from_millis(5 * tries as u64 + jitter)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-pub(crate) fn store_conflict(e: &StoreError) -> bool {
-    matches!(e, StoreError::Conflict | StoreError::Throttled)
-}
-
-fn app_unavailable(e: &AppError) -> bool {
-    *e == AppError::Unavailable
-}
-
-/// Like [`super::save_versioned`], but a failed condition on one of the extra writes is
-/// explained by `explain(op)` (typically a claim that is taken: a 422, not a 503), and
-/// transaction conflicts are retried.
-pub(crate) async fn save_claiming<R, F>(
-    state: &AppState,
-    mut current: R,
-    mut change: F,
-    explain: impl Fn(usize) -> AppError,
-) -> AppResult<R>
-where
-    R: Versioned + Clone,
-    F: FnMut(&mut R) -> AppResult<Vec<WriteOp>>,
-{
-    for _ in 0..ATTEMPTS {
-        let mut next = current.clone();
-        let version = next.version();
-        let extra = change(&mut next)?;
-        next.set_version(version + 1);
-        let mut ops = vec![WriteOp::replace_version(next.to_item(), version)];
-        ops.extend(extra);
-        match retrying(store_conflict, || state.store.write(ops.clone())).await {
-            Ok(()) => return Ok(next),
-            Err(StoreError::ConditionFailed { op: 0 }) => {
-                let item = state
-                    .store
-                    .get(&current.key())
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                current = R::from_item(item)?;
-            }
-            Err(StoreError::ConditionFailed { op }) => return Err(explain(op)),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Unavailable)
-}
-
-/// Every item of a partition under a sort-key prefix, all pages.
-pub(crate) async fn query_all(
-    state: &AppState,
-    account_id: i64,
-    prefix: &str,
-) -> AppResult<Vec<Item>> {
-    let mut query = Query::prefix(account_partition(account_id), prefix);
-    let mut items = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        items.extend(page.items);
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => return Ok(items),
-        }
-    }
-}
-
 /// Every team of the account, oldest first (Chatwoot's database order).
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<Team>> {
-    let mut teams = query_all(state, account_id, keys::teams_prefix())
-        .await?
-        .into_iter()
-        .map(Team::from_item)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut teams = query_all(
+        state,
+        Query::prefix(account_partition(account_id), keys::teams_prefix()),
+    )
+    .await?
+    .into_iter()
+    .map(Team::from_item)
+    .collect::<Result<Vec<_>, _>>()?;
     teams.sort_by_key(|t| t.id);
     Ok(teams)
 }
@@ -230,20 +144,32 @@ pub async fn team_ids_of_agent(
     account_id: i64,
     user_id: i64,
 ) -> AppResult<Vec<i64>> {
-    query_all(state, account_id, &keys::user_teams_prefix(user_id))
-        .await?
-        .into_iter()
-        .map(|item| Ok(TeamMember::from_item(item)?.team_id))
-        .collect()
+    query_all(
+        state,
+        Query::prefix(
+            account_partition(account_id),
+            keys::user_teams_prefix(user_id),
+        ),
+    )
+    .await?
+    .into_iter()
+    .map(|item| Ok(TeamMember::from_item(item)?.team_id))
+    .collect()
 }
 
 /// The user ids of a team's members (one query).
 pub async fn member_ids(state: &AppState, account_id: i64, team_id: i64) -> AppResult<Vec<i64>> {
-    query_all(state, account_id, &keys::team_members_prefix(team_id))
-        .await?
-        .into_iter()
-        .map(|item| Ok(TeamMember::from_item(item)?.user_id))
-        .collect()
+    query_all(
+        state,
+        Query::prefix(
+            account_partition(account_id),
+            keys::team_members_prefix(team_id),
+        ),
+    )
+    .await?
+    .into_iter()
+    .map(|item| Ok(TeamMember::from_item(item)?.user_id))
+    .collect()
 }
 
 /// A team's members as agents of the account, by name.
@@ -299,15 +225,15 @@ pub async fn update(state: &AppState, team: Team, changes: &TeamChanges) -> AppR
             team.updated_at_ms = now;
             let mut ops = Vec::new();
             if team.name != old_name {
-                // Index 1 of the transaction: the one condition that can fail on a rename.
+                // The first extra write: the one condition that can fail on a rename.
                 ops.push(claim(team));
                 ops.push(WriteOp::delete(keys::team_name(team.account_id, &old_name)));
             }
             ops.push(touch_cache_key(team.account_id, CacheKey::Team, now));
             Ok(ops)
         },
-        |op| {
-            if op == 1 {
+        |extra| {
+            if extra == 0 {
                 name_taken()
             } else {
                 AppError::Unavailable

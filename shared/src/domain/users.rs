@@ -57,29 +57,22 @@ pub struct UserChanges {
 }
 
 pub async fn load(state: &AppState, user_id: i64) -> AppResult<Option<UserAggregate>> {
-    let mut query = Query::partition(keys::user_partition(user_id));
+    let items = super::query_all(state, Query::partition(keys::user_partition(user_id))).await?;
     let mut user = None;
     let mut memberships = Vec::new();
     let mut permitted_apps = Vec::new();
-    loop {
-        let page = state.store.query(&query).await?;
-        for item in page.items {
-            let sk = item
-                .get(crate::store::SK)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            if sk == keys::USER {
-                user = Some(User::from_item(item)?);
-            } else if sk.starts_with(keys::user_memberships_prefix()) {
-                memberships.push(Membership::from_item(item)?);
-            } else if let Some(app) = sk.strip_prefix(keys::permissibles_prefix()) {
-                permitted_apps.extend(app.parse::<i64>().ok());
-            }
-        }
-        match page.cursor {
-            Some(cursor) => query.cursor = Some(cursor),
-            None => break,
+    for item in items {
+        let sk = item
+            .get(crate::store::SK)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        if sk == keys::USER {
+            user = Some(User::from_item(item)?);
+        } else if sk.starts_with(keys::user_memberships_prefix()) {
+            memberships.push(Membership::from_item(item)?);
+        } else if let Some(app) = sk.strip_prefix(keys::permissibles_prefix()) {
+            permitted_apps.extend(app.parse::<i64>().ok());
         }
     }
     Ok(user.map(|user| UserAggregate {

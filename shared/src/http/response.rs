@@ -72,6 +72,7 @@ pub fn error_parts(error: &AppError, family: Family) -> (StatusCode, Value) {
         AppError::BotNotInAccount => unauthorized("Bot is not authorized to access this account"),
         AppError::AccountSuspended => unauthorized("Account is suspended"),
         AppError::Forbidden => unauthorized("You are not authorized to do this action"),
+        AppError::Unauthorized(message) => unauthorized(message),
         AppError::NotFound if family == Family::Application => (
             StatusCode::NOT_FOUND,
             json!({"error": "Resource could not be found"}),
