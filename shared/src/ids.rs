@@ -8,17 +8,30 @@
 
 use rand::distr::Alphanumeric;
 use rand::Rng;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// 2025-01-01T00:00:00Z in Unix milliseconds.
 const EPOCH_MS: i64 = 1_735_689_600_000;
 const RANDOM_BITS: u32 = 12;
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
+/// The last id this process handed out: ids from one process strictly increase, so records
+/// created one after another list in creation order even within one millisecond.
+static LAST_ID: AtomicI64 = AtomicI64::new(0);
+
 /// A new id for the given instant (milliseconds since the Unix epoch).
 pub fn new_id(now_ms: i64) -> i64 {
     let elapsed = (now_ms - EPOCH_MS).max(1);
     let random: i64 = rand::rng().random_range(0..(1 << RANDOM_BITS));
-    ((elapsed << RANDOM_BITS) | random) & MAX_SAFE_INTEGER
+    let candidate = ((elapsed << RANDOM_BITS) | random) & MAX_SAFE_INTEGER;
+    let mut last = LAST_ID.load(Ordering::Relaxed);
+    loop {
+        let next = candidate.max(last + 1);
+        match LAST_ID.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next,
+            Err(actual) => last = actual,
+        }
+    }
 }
 
 /// An API access token: 24 base58 characters, the shape Rails' `has_secure_token` gives.
@@ -83,6 +96,11 @@ mod tests {
         let b = new_id(now + 1);
         assert!(a > 0 && a <= MAX_SAFE_INTEGER);
         assert!(b > a, "a later millisecond always sorts after: {a} {b}");
+        let same_ms: Vec<i64> = (0..100).map(|_| new_id(now + 5)).collect();
+        assert!(
+            same_ms.windows(2).all(|w| w[1] > w[0]),
+            "one process's ids increase"
+        );
         // 41 bits of milliseconds last until about 2094.
         let far = EPOCH_MS + (1i64 << 41) - 1;
         assert!(new_id(far) <= MAX_SAFE_INTEGER);

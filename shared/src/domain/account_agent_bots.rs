@@ -1,6 +1,6 @@
 //! An account's agent bots (Application API): the bots the account owns, plus the system bots
 //! (no account) every account may use. Bots are global records (`BOT#<id>`); the account's
-//! bots and the system bots are each one GSI1 partition (see [`crate::keys::agent_bot_index`]).
+//! bots and the system bots are each one GSI1 partition (see [`crate::keys::agent_bots::agent_bot_index`]).
 
 use super::agent_bots::{self, BotChanges, BotSettings};
 use super::avatars;
@@ -26,13 +26,16 @@ async fn list_index(state: &AppState, partition: String) -> AppResult<Vec<AgentB
 
 /// The system bots (no account), which any user may attach to an inbox.
 pub async fn system_bots(state: &AppState) -> AppResult<Vec<AgentBot>> {
-    list_index(state, keys::SYSTEM_BOTS.to_owned()).await
+    list_index(state, keys::agent_bots::SYSTEM_BOTS.to_owned()).await
 }
 
 /// The account's own bots, then the system bots: two index queries, run concurrently.
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<AgentBot>> {
     let (mut own, system) = futures::try_join!(
-        list_index(state, keys::account_bots_index_partition(account_id)),
+        list_index(
+            state,
+            keys::agent_bots::account_bots_index_partition(account_id)
+        ),
         system_bots(state),
     )?;
     own.extend(system);
@@ -119,7 +122,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, account_id: i64, id: i64) -> AppResult<()> {
     let page = state
         .store
-        .query(&Query::partition(keys::agent_bot_partition(id)))
+        .query(&Query::partition(keys::agent_bots::agent_bot_partition(id)))
         .await?;
     let bot_key = keys::agent_bot(id);
     let mut bot = None;

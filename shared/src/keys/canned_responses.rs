@@ -3,7 +3,7 @@
 //! in Chatwoot).
 
 use super::account_partition;
-use super::teams::claim_text;
+use super::claim_text;
 use crate::store::Key;
 
 pub fn canned_response(account_id: i64, id: i64) -> Key {

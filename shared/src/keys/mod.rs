@@ -2,6 +2,7 @@
 //! docs/data-model.md lists every access pattern built from these. Areas added later keep
 //! their builders in a file of their own in this folder.
 
+pub mod agent_bots;
 pub mod canned_responses;
 pub mod custom_attributes;
 pub mod custom_filters;
@@ -9,6 +10,8 @@ pub mod inboxes;
 pub mod teams;
 
 use crate::store::Key;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 pub const ACCOUNT: &str = "ACCOUNT";
 pub const USER: &str = "USER";
@@ -132,31 +135,38 @@ pub fn labels_prefix() -> &'static str {
 pub fn label_title(account_id: i64, title: &str) -> Key {
     Key::new(
         account_partition(account_id),
-        format!("LABEL_TITLE#{title}"),
+        format!("LABEL_TITLE#{}", claim_text(title)),
     )
 }
 
-// --- agent bots (settings area) ---
+/// Longest claimed text kept verbatim in a sort key; longer text is claimed by its SHA-256
+/// (DynamoDB sort keys hold at most 1024 bytes, and a 255-character name can take 1020).
+const VERBATIM_CLAIM_BYTES: usize = 512;
 
-/// GSI1 partition of the bots an account owns (`GET /api/v1/accounts/{id}/agent_bots`).
-pub fn account_bots_index_partition(account_id: i64) -> String {
-    format!("{ACCOUNT}#{account_id}#BOTS")
+/// The form of a claimed value (a name, a short code) inside a sort key.
+pub fn claim_text(text: &str) -> Cow<'_, str> {
+    if text.len() <= VERBATIM_CLAIM_BYTES {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("~sha256:{}", hex::encode(Sha256::digest(text))))
+    }
 }
 
-/// GSI1 partition of the system bots (no account), listed for every account.
-pub const SYSTEM_BOTS: &str = "SYSTEM_BOTS";
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A bot's GSI1 key pair: its account's bot list, or the system bots', ordered by id.
-pub fn agent_bot_index(account_id: Option<i64>, bot_id: i64) -> (String, String) {
-    let partition = match account_id {
-        Some(account_id) => account_bots_index_partition(account_id),
-        None => SYSTEM_BOTS.to_owned(),
-    };
-    (partition, format!("{bot_id:016}"))
+    #[test]
+    fn long_claims_are_hashed() {
+        assert_eq!(claim_text("sales"), "sales");
+        let two_byte = "é".repeat(255);
+        assert_eq!(claim_text(&two_byte), two_byte.as_str());
+        let three_byte = "€".repeat(255);
+        let claimed = claim_text(&three_byte);
+        assert!(claimed.starts_with("~sha256:"));
+        assert_ne!(claim_text(&"€".repeat(254)), claimed);
+        for name in [two_byte, three_byte, "𝄞".repeat(255)] {
+            assert!(label_title(1, &name).sk.len() < 1024);
+        }
+    }
 }
-
-/// The bot's partition: the bot and the platform apps' rights to it.
-pub fn agent_bot_partition(bot_id: i64) -> String {
-    format!("{BOT}#{bot_id}")
-}
-// --- end agent bots (settings area) ---

@@ -11,8 +11,6 @@
 
 use super::account_partition;
 use crate::store::Key;
-use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 pub fn team(account_id: i64, team_id: i64) -> Key {
     Key::new(
@@ -29,7 +27,7 @@ pub fn teams_prefix() -> &'static str {
 pub fn team_name(account_id: i64, name: &str) -> Key {
     Key::new(
         account_partition(account_id),
-        format!("TEAM_NAME#{}", claim_text(name)),
+        format!("TEAM_NAME#{}", super::claim_text(name)),
     )
 }
 
@@ -59,19 +57,6 @@ pub fn user_teams_prefix(user_id: i64) -> String {
     format!("USER_TEAM#{user_id}#")
 }
 
-/// Longest claimed text kept verbatim in a sort key; longer text is claimed by its SHA-256
-/// (DynamoDB sort keys hold at most 1024 bytes, and a 255-character name can take 1020).
-const VERBATIM_CLAIM_BYTES: usize = 512;
-
-/// The form of a claimed value (a name, a short code) inside a sort key.
-pub fn claim_text(text: &str) -> Cow<'_, str> {
-    if text.len() <= VERBATIM_CLAIM_BYTES {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(format!("~sha256:{}", hex::encode(Sha256::digest(text))))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,19 +71,5 @@ mod tests {
         let mirror = user_team(1, 34, 12);
         assert!(mirror.sk.starts_with(&user_teams_prefix(34)));
         assert!(!mirror.sk.starts_with(&user_teams_prefix(3)));
-    }
-
-    #[test]
-    fn long_claims_are_hashed() {
-        assert_eq!(claim_text("sales"), "sales");
-        let two_byte = "é".repeat(255);
-        assert_eq!(claim_text(&two_byte), two_byte.as_str());
-        let three_byte = "€".repeat(255);
-        let claimed = claim_text(&three_byte);
-        assert!(claimed.starts_with("~sha256:"));
-        assert_ne!(claim_text(&"€".repeat(254)), claimed);
-        for name in [two_byte, three_byte, "𝄞".repeat(255)] {
-            assert!(team_name(1, &name).sk.len() < 1024);
-        }
     }
 }

@@ -35,7 +35,7 @@ impl Record for AgentBot {
     /// Every bot is listed by owner: its account's bots, or the system bots. Part of the
     /// record, so bots made through either API (and bots moved between accounts) are indexed.
     fn index_key(&self) -> Option<(String, String)> {
-        Some(keys::agent_bot_index(self.account_id, self.id))
+        Some(keys::agent_bots::agent_bot_index(self.account_id, self.id))
     }
 }
 
