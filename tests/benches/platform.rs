@@ -150,7 +150,45 @@ async fn main() {
             &json!({"title": "bench"}),
         )
         .await;
-    let fixed = [account, user, bot, label["id"].as_i64().unwrap()];
+    let make = |path: String, body: Value| {
+        let token = user_token.clone();
+        let bench = &bench;
+        async move {
+            let (status, created) = bench.call(Method::POST, &path, &token, &body).await;
+            assert_eq!(status, 200, "{path}: {created}");
+            created["id"].as_i64().unwrap()
+        }
+    };
+    let base = format!("/api/v1/accounts/{account}");
+    let inbox = make(
+        format!("{base}/inboxes"),
+        json!({"name": "Bench", "channel": {"type": "api"}}),
+    )
+    .await;
+    let team = make(format!("{base}/teams"), json!({"name": "bench"})).await;
+    make(
+        format!("{base}/canned_responses"),
+        json!({"short_code": "hello", "content": "Hello there"}),
+    )
+    .await;
+    make(
+        format!("{base}/custom_attribute_definitions"),
+        json!({"attribute_display_name": "Plan", "attribute_key": "plan", "attribute_display_type": "text", "attribute_model": "contact_attribute"}),
+    )
+    .await;
+    make(
+        format!("{base}/custom_filters"),
+        json!({"name": "Open", "query": {"payload": []}}),
+    )
+    .await;
+    let fixed = [
+        account,
+        user,
+        bot,
+        label["id"].as_i64().unwrap(),
+        inbox,
+        team,
+    ];
 
     let operations: Vec<Operation> = vec![
         Operation {
@@ -518,6 +556,173 @@ async fn main() {
                     Method::PATCH,
                     format!("/api/v1/accounts/{}/labels/{}", ids[0], ids[3]),
                     json!({"description": "d"}),
+                )
+            },
+        ),
+        account_op("GET /api/v1/accounts/{id}/inboxes", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}/inboxes", ids[0]),
+                Value::Null,
+            )
+        }),
+        account_op(
+            "GET /api/v1/accounts/{id}/inboxes/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/inboxes/{}", ids[0], ids[4]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "POST /api/v1/accounts/{id}/inboxes (API channel)",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/inboxes", ids[0]),
+                    json!({"name": "I", "channel": {"type": "api"}}),
+                )
+            },
+        ),
+        account_op(
+            "PATCH /api/v1/accounts/{id}/inboxes/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/accounts/{}/inboxes/{}", ids[0], ids[4]),
+                    json!({"greeting_message": "Hi"}),
+                )
+            },
+        ),
+        account_op(
+            "GET /api/v1/accounts/{id}/inbox_members/{id}",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/inbox_members/{}", ids[0], ids[4]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "POST /api/v1/accounts/{id}/inbox_members",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/inbox_members", ids[0]),
+                    json!({"inbox_id": ids[4], "user_ids": [ids[1]]}),
+                )
+            },
+        ),
+        account_op("GET /api/v1/accounts/{id}/teams", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}/teams", ids[0]),
+                Value::Null,
+            )
+        }),
+        account_op("GET /api/v1/accounts/{id}/teams/{id}", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}/teams/{}", ids[0], ids[5]),
+                Value::Null,
+            )
+        }),
+        account_op("POST /api/v1/accounts/{id}/teams", &user_token, |ids| {
+            (
+                Method::POST,
+                format!("/api/v1/accounts/{}/teams", ids[0]),
+                json!({"name": format!("t{}", shared::ids::alphanumeric(8).to_lowercase())}),
+            )
+        }),
+        account_op(
+            "PATCH /api/v1/accounts/{id}/teams/{id}/team_members",
+            &user_token,
+            |ids| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/accounts/{}/teams/{}/team_members", ids[0], ids[5]),
+                    json!({"user_ids": [ids[1]]}),
+                )
+            },
+        ),
+        account_op(
+            "GET /api/v1/accounts/{id}/canned_responses?search=hel",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/canned_responses?search=hel", ids[0]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "POST /api/v1/accounts/{id}/canned_responses",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/canned_responses", ids[0]),
+                    json!({"short_code": shared::ids::alphanumeric(10), "content": "c"}),
+                )
+            },
+        ),
+        account_op(
+            "GET /api/v1/accounts/{id}/custom_attribute_definitions",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/custom_attribute_definitions", ids[0]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "GET /api/v1/accounts/{id}/custom_filters",
+            &user_token,
+            |ids| {
+                (
+                    Method::GET,
+                    format!("/api/v1/accounts/{}/custom_filters", ids[0]),
+                    Value::Null,
+                )
+            },
+        ),
+        account_op(
+            "POST /api/v1/accounts/{id}/custom_filters",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/custom_filters", ids[0]),
+                    json!({"name": "F", "query": {}}),
+                )
+            },
+        ),
+        account_op("GET /api/v1/accounts/{id}/agent_bots", &user_token, |ids| {
+            (
+                Method::GET,
+                format!("/api/v1/accounts/{}/agent_bots", ids[0]),
+                Value::Null,
+            )
+        }),
+        account_op(
+            "POST /api/v1/accounts/{id}/agent_bots",
+            &user_token,
+            |ids| {
+                (
+                    Method::POST,
+                    format!("/api/v1/accounts/{}/agent_bots", ids[0]),
+                    json!({"name": "B"}),
                 )
             },
         ),
