@@ -378,32 +378,43 @@ pub async fn members_show(state: Arc<AppState>, request: ApiRequest) -> AppResul
     ))
 }
 
-pub async fn members_create(
+/// Adding to or replacing an inbox's members: the same request, a different change.
+#[derive(Clone, Copy)]
+enum MembersChange {
+    Add,
+    Set,
+}
+
+async fn change_members(
     state: Arc<AppState>,
     request: ApiRequest,
+    change: MembersChange,
 ) -> AppResult<Response<Body>> {
     let member = auth::account_user(&state, &request).await?;
     let params = request.params().await?;
     let inbox = inbox_from_body(&state, &member, &params).await?;
     let ids = required_user_ids(&params)?;
-    let all = inboxes::add_members(&state, &inbox, &ids).await?;
+    let all = match change {
+        MembersChange::Add => inboxes::add_members(&state, &inbox, &ids).await?,
+        MembersChange::Set => inboxes::set_members(&state, &inbox, &ids).await?,
+    };
     Ok(json_ok(
         render_members(&state, inbox.account_id, &all).await?,
     ))
+}
+
+pub async fn members_create(
+    state: Arc<AppState>,
+    request: ApiRequest,
+) -> AppResult<Response<Body>> {
+    change_members(state, request, MembersChange::Add).await
 }
 
 pub async fn members_update(
     state: Arc<AppState>,
     request: ApiRequest,
 ) -> AppResult<Response<Body>> {
-    let member = auth::account_user(&state, &request).await?;
-    let params = request.params().await?;
-    let inbox = inbox_from_body(&state, &member, &params).await?;
-    let ids = required_user_ids(&params)?;
-    let all = inboxes::set_members(&state, &inbox, &ids).await?;
-    Ok(json_ok(
-        render_members(&state, inbox.account_id, &all).await?,
-    ))
+    change_members(state, request, MembersChange::Set).await
 }
 
 pub async fn members_destroy(

@@ -3,6 +3,7 @@
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, platform, save_versioned, write_in_chunks};
 use crate::error::{AppResult, ValidationErrors};
+use crate::model::Mirrored;
 use crate::model::{epoch_ms, Account, AccountStatus, PermissibleKind, Record, FEATURES};
 use crate::outbox::EventRecord;
 use crate::state::AppState;

@@ -5,6 +5,7 @@ use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, users};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
+use crate::model::Mirrored;
 use crate::model::{epoch_ms, Account, Membership, Record, Role, User};
 use crate::state::AppState;
 use crate::store::{Key, StoreError, WriteOp, MAX_BATCH_GET};

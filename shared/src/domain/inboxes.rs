@@ -22,6 +22,7 @@ use crate::model::inbox::{
     AgentBotInbox, ApiChannel, Channel, Inbox, InboxMember, PublicInbox, WebWidgetChannel,
     WorkingHour,
 };
+use crate::model::Mirrored;
 use crate::model::{epoch_ms, AgentBot, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;

@@ -3,6 +3,7 @@
 use super::write_in_chunks;
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
+use crate::model::Mirrored;
 use crate::model::{epoch_ms, Account, Membership, Record, Role};
 use crate::state::AppState;
 use crate::store::{Query, WriteOp};

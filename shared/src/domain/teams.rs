@@ -17,6 +17,7 @@ use super::{
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::{account_partition, teams as keys};
 use crate::model::team::{Team, TeamMember, TeamNameClaim};
+use crate::model::Mirrored;
 use crate::model::{epoch_ms, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;

@@ -5,6 +5,7 @@ use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, platform, save_versioned, write_in_chunks};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
+use crate::model::Mirrored;
 use crate::model::{
     epoch_ms, AccessToken, EmailClaim, Membership, OwnerType, PermissibleKind, Record, SsoToken,
     User,

@@ -165,18 +165,8 @@ impl Record for Membership {
     }
 }
 
-impl Membership {
-    pub fn mirror_key(&self) -> Key {
+impl super::Mirrored for Membership {
+    fn mirror_key(&self) -> Key {
         keys::user_membership(self.user_id, self.account_id)
-    }
-
-    /// Both copies, to be written in one transaction.
-    pub fn items(&self) -> [crate::store::Item; 2] {
-        let item = self.to_item();
-        let mut mirror = item.clone();
-        let key = self.mirror_key();
-        mirror.insert(crate::store::PK.into(), key.pk.into());
-        mirror.insert(crate::store::SK.into(), key.sk.into());
-        [item, mirror]
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Record;
 use crate::keys::inboxes as inbox_keys;
-use crate::store::{Item, Key, PK, SK};
+use crate::store::Key;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -199,19 +199,9 @@ impl Record for InboxMember {
     }
 }
 
-impl InboxMember {
-    pub fn mirror_key(&self) -> Key {
+impl super::Mirrored for InboxMember {
+    fn mirror_key(&self) -> Key {
         inbox_keys::user_inbox(self.account_id, self.user_id, self.inbox_id)
-    }
-
-    /// Both copies, to be written in one transaction.
-    pub fn items(&self) -> [Item; 2] {
-        let item = self.to_item();
-        let mut mirror = item.clone();
-        let key = self.mirror_key();
-        mirror.insert(PK.into(), key.pk.into());
-        mirror.insert(SK.into(), key.sk.into());
-        [item, mirror]
     }
 }
 

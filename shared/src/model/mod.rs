@@ -71,6 +71,22 @@ pub trait Record: Serialize + DeserializeOwned {
     }
 }
 
+/// A record stored under two keys in one transaction, so it is found from both sides (a
+/// membership from the account and from the user).
+pub trait Mirrored: Record {
+    fn mirror_key(&self) -> Key;
+
+    /// Both copies, to be written in one transaction.
+    fn items(&self) -> [Item; 2] {
+        let item = self.to_item();
+        let mut mirror = item.clone();
+        let key = self.mirror_key();
+        mirror.insert(PK.into(), key.pk.into());
+        mirror.insert(SK.into(), key.sk.into());
+        [item, mirror]
+    }
+}
+
 /// Records read, changed and written back carry a version for optimistic locking.
 pub trait Versioned: Record {
     fn version(&self) -> i64;

@@ -2,7 +2,7 @@
 
 use super::Record;
 use crate::keys::teams as keys;
-use crate::store::{Item, Key, PK, SK};
+use crate::store::Key;
 use serde::{Deserialize, Serialize};
 
 /// Chatwoot's `Team`.
@@ -65,21 +65,13 @@ impl Record for TeamMember {
     }
 }
 
-impl TeamMember {
-    pub fn mirror_key(&self) -> Key {
+impl super::Mirrored for TeamMember {
+    fn mirror_key(&self) -> Key {
         keys::user_team(self.account_id, self.user_id, self.team_id)
     }
+}
 
-    /// Both copies, to be written in one transaction.
-    pub fn items(&self) -> [Item; 2] {
-        let item = self.to_item();
-        let mut mirror = item.clone();
-        let key = self.mirror_key();
-        mirror.insert(PK.into(), key.pk.into());
-        mirror.insert(SK.into(), key.sk.into());
-        [item, mirror]
-    }
-
+impl TeamMember {
     /// The keys of both copies of a membership.
     pub fn keys(account_id: i64, team_id: i64, user_id: i64) -> [Key; 2] {
         [
