@@ -671,3 +671,56 @@ async fn deleting_a_platform_made_bot_removes_it_for_the_platform_too() {
         json!({"error": "Invalid Access Token"})
     );
 }
+
+#[tokio::test]
+async fn deleting_a_bot_disconnects_it_from_the_accounts_inboxes() {
+    let api = api_tests::TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let base = format!("/api/v1/accounts/{}", fx.account);
+    let bot = api
+        .post(&format!("{base}/agent_bots"))
+        .token(&fx.admin.1)
+        .json(api_tests::json!({"name": "Helper"}))
+        .send()
+        .await
+        .expect(200)
+        .id();
+    let inbox = api
+        .post(&format!("{base}/inboxes"))
+        .token(&fx.admin.1)
+        .json(api_tests::json!({"name": "Bot inbox", "channel": {"type": "api"}}))
+        .send()
+        .await
+        .expect(200)
+        .id();
+    api.post(&format!("{base}/inboxes/{inbox}/set_agent_bot"))
+        .token(&fx.admin.1)
+        .json(api_tests::json!({"agent_bot": bot}))
+        .send()
+        .await
+        .expect(200);
+    let attached = api
+        .get(&format!("{base}/inboxes/{inbox}/agent_bot"))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(attached.body["agent_bot"]["id"], bot);
+    api.delete(&format!("{base}/agent_bots/{bot}"))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    let detached = api
+        .get(&format!("{base}/inboxes/{inbox}/agent_bot"))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(detached.body, api_tests::json!({"agent_bot": {}}));
+    assert!(
+        !shared::domain::inboxes::bot_attached_to_account(api.state(), fx.account, bot)
+            .await
+            .unwrap()
+    );
+}

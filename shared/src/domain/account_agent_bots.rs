@@ -142,6 +142,7 @@ pub async fn delete(state: &AppState, account_id: i64, id: i64) -> AppResult<()>
     let mut ops = agent_bots::delete_ops(&bot);
     ops.extend(rights.into_iter().map(WriteOp::delete));
     state.store.write(ops).await?;
+    super::inboxes::detach_bot(state, account_id, bot.id).await?;
     avatars::discard(state, bot.avatar_key.as_deref()).await;
     Ok(())
 }

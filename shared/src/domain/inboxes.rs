@@ -1053,6 +1053,15 @@ pub async fn set_agent_bot(
 
 /// Whether the bot is connected to any inbox of the account (how a system bot is authorised
 /// in an account): one query of at most one item.
+/// Disconnects a bot from every inbox of the account it is attached to (when the bot goes).
+pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppResult<()> {
+    let links = trailing_ids(state, account_id, inbox_keys::bot_inboxes_prefix(bot_id)).await?;
+    for inbox in load_many(state, account_id, &links).await? {
+        set_agent_bot(state, inbox, None).await?;
+    }
+    Ok(())
+}
+
 pub async fn bot_attached_to_account(
     state: &AppState,
     account_id: i64,
