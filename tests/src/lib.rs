@@ -472,3 +472,41 @@ pub async fn check_account_guards(
         }
     }
 }
+
+/// Sends `n` POSTs to `path` at the same time, the i-th with `body(i)`: how uniqueness races
+/// are provoked.
+pub async fn concurrent_posts(
+    api: &std::sync::Arc<TestApi>,
+    path: &str,
+    token: &str,
+    n: usize,
+    body: impl Fn(usize) -> Value,
+) -> Vec<TestResponse> {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (api, path, token, body) =
+                (api.clone(), path.to_owned(), token.to_owned(), body(i));
+            tokio::spawn(async move { api.post(&path).token(&token).json(body).send().await })
+        })
+        .collect();
+    let mut responses = Vec::with_capacity(n);
+    for task in tasks {
+        responses.push(task.await.expect("request task"));
+    }
+    responses
+}
+
+/// Exactly one request won (200) and every other one got the validation error given.
+#[track_caller]
+pub fn assert_one_winner(responses: &[TestResponse], loser_body: &Value) {
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    for response in responses.iter().filter(|r| r.status != 200) {
+        assert_eq!(response.status, 422, "{statuses:?}");
+        assert_eq!(&response.body, loser_body);
+    }
+}

@@ -361,34 +361,17 @@ async fn twenty_concurrent_creates_of_one_short_code_make_one_response() {
     let api = Arc::new(TestApi::new().await);
     let fx = api.account_fixture().await;
     let base = base(&fx);
-    let tasks: Vec<_> = (0..20)
-        .map(|n| {
-            let api = api.clone();
-            let base = base.clone();
-            let token = fx.agent.1.clone();
-            tokio::spawn(async move {
-                api.post(&base)
-                    .token(&token)
-                    .json(json!({"short_code": "race", "content": format!("attempt {n}")}))
-                    .send()
-                    .await
-                    .status
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 422).count(),
-        19,
-        "{statuses:?}"
+    let responses = api_tests::concurrent_posts(
+        &api,
+        &base,
+        &fx.agent.1,
+        20,
+        |n| json!({"short_code": "race", "content": format!("attempt {n}")}),
+    )
+    .await;
+    api_tests::assert_one_winner(
+        &responses,
+        &json!({"message": "Short code has already been taken", "attributes": ["short_code"]}),
     );
     let listed = api.get(&base).token(&fx.agent.1).send().await.expect(200);
     assert_eq!(listed.body.as_array().unwrap().len(), 1);

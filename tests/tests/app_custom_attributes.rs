@@ -584,25 +584,11 @@ async fn twenty_concurrent_creates_of_one_key_make_one_definition() {
     let api = std::sync::Arc::new(TestApi::new().await);
     let fx = api.account_fixture().await;
     let base = base(fx.account);
-    let tasks: Vec<_> = (0..20)
-        .map(|i| {
-            let api = api.clone();
-            let base = base.clone();
-            let token = fx.admin.1.clone();
-            tokio::spawn(async move {
-                api.post(&base)
-                    .token(&token)
-                    .json(json!({"attribute_display_name": format!("Race {i}"), "attribute_key": "race", "attribute_display_type": "text", "attribute_model": "conversation_attribute"}))
-                    .send()
-                    .await
-                    .status
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
+    let responses = api_tests::concurrent_posts(&api, &base, &fx.admin.1, 20, |i| {
+        json!({"attribute_display_name": format!("Race {i}"), "attribute_key": "race", "attribute_display_type": "text", "attribute_model": "conversation_attribute"})
+    })
+    .await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,

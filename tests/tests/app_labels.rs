@@ -225,34 +225,12 @@ async fn twenty_concurrent_creates_of_one_title_make_one_label() {
     let api = std::sync::Arc::new(TestApi::new().await);
     let fx = api.account_fixture().await;
     let base = format!("/api/v1/accounts/{}/labels", fx.account);
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let api = api.clone();
-            let base = base.clone();
-            let token = fx.admin.1.clone();
-            tokio::spawn(async move {
-                api.post(&base)
-                    .token(&token)
-                    .json(json!({"title": "race"}))
-                    .send()
-                    .await
-                    .status
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 422).count(),
-        19,
-        "{statuses:?}"
+    let responses =
+        api_tests::concurrent_posts(&api, &base, &fx.admin.1, 20, |_| json!({"title": "race"}))
+            .await;
+    api_tests::assert_one_winner(
+        &responses,
+        &json!({"message": "Title has already been taken", "attributes": ["title"]}),
     );
     let listed = api.get(&base).token(&fx.admin.1).send().await.expect(200);
     assert_eq!(listed.body["payload"].as_array().unwrap().len(), 1);

@@ -702,43 +702,19 @@ async fn twenty_concurrent_creates_of_one_name_make_one_team() {
     let api = Arc::new(TestApi::new().await);
     let fx = api.account_fixture().await;
     let base = teams_path(&fx);
-    let tasks: Vec<_> = (0..20)
-        .map(|n| {
-            let api = api.clone();
-            let base = base.clone();
-            let token = fx.admin.1.clone();
-            // Different spellings of one name.
-            let name = if n % 2 == 0 { "Race" } else { "RACE" };
-            tokio::spawn(async move {
-                let response = api
-                    .post(&base)
-                    .token(&token)
-                    .json(json!({ "name": name }))
-                    .send()
-                    .await;
-                (response.status, response.body)
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.unwrap());
-    }
-    let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
+    // Different spellings of one name.
+    let responses = api_tests::concurrent_posts(
+        &api,
+        &base,
+        &fx.admin.1,
+        20,
+        |n| json!({ "name": if n % 2 == 0 { "Race" } else { "RACE" } }),
+    )
+    .await;
+    api_tests::assert_one_winner(
+        &responses,
+        &json!({"message": "Name has already been taken", "attributes": ["name"]}),
     );
-    for (status, body) in &results {
-        if *status != 200 {
-            assert_eq!(*status, 422);
-            assert_eq!(
-                *body,
-                json!({"message": "Name has already been taken", "attributes": ["name"]})
-            );
-        }
-    }
     let listed = api.get(&base).token(&fx.admin.1).send().await.expect(200);
     assert_eq!(listed.body.as_array().unwrap().len(), 1);
     assert_eq!(listed.body[0]["name"], "race");
