@@ -1,7 +1,7 @@
 use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::agent_bots::{self, BotChanges};
-use shared::domain::avatars::{self, AvatarUpload};
+use shared::domain::avatars::AvatarUpload;
 use shared::domain::platform::{list_permitted, load_permitted};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
 use shared::model::{AgentBot, PermissibleKind};
@@ -37,10 +37,7 @@ fn changes(params: &Params) -> AppResult<BotChanges> {
 }
 
 async fn render(state: &AppState, bot: &AgentBot) -> AppResult<serde_json::Value> {
-    let thumbnail = match &bot.avatar_key {
-        Some(_) => avatars::url(state, bot.avatar_key.as_deref()).await?,
-        None => bot.avatar_url.clone().unwrap_or_default(),
-    };
+    let thumbnail = agent_bots::thumbnail(state, bot).await?;
     Ok(views::platform_agent_bot(bot, &thumbnail))
 }
 
