@@ -31,8 +31,9 @@ unit: ## Unit tests and the HTTP-level suites over the embedded store
 	cargo test --workspace
 
 test-emulated: ## The HTTP-level and contract suites over DynamoDB Local + moto S3 (installed and started here)
-	eval "$$(bash infra/emulators.sh start $(EMULATORS))"; \
 	trap 'bash infra/emulators.sh stop $(EMULATORS)' EXIT; \
+	environment="$$(bash infra/emulators.sh start $(EMULATORS))"; \
+	eval "$$environment"; \
 	TEST_STORAGE=aws cargo test -p api-tests
 
 test-aws: ## The same suites against the AWS endpoints in the environment (e.g. AWS_ENDPOINT_URL=http://localhost:4566 for LocalStack)

@@ -341,7 +341,9 @@ cmd_start() {
   local ddb_ok=0 s3_ok=0 name
   while ((SECONDS - t1 < TIMEOUT)); do
     for name in "${started[@]}"; do
-      live_pid "$name" >/dev/null || abort_start "$name server exited during startup"
+      # Only existence counts here: until its `exec` chain completes, the new process still
+      # shows the launching shell's command line, which live_pid would not recognise.
+      kill -0 "$(<"$CACHE_DIR/$name.pid")" 2>/dev/null || abort_start "$name server exited during startup"
     done
     ((ddb_ok)) || { ddb_ready "$ddb_port" && ddb_ok=1 && log "DynamoDB Local answers on :$ddb_port"; }
     ((s3_ok)) || { s3_ready "$s3_port" && s3_ok=1 && log "moto_server answers on :$s3_port"; }

@@ -24,6 +24,19 @@ pub fn aws_backend() -> bool {
 
 pub const FRONTEND_URL: &str = "http://chat.test";
 
+/// The suites create and drop tables freely: they must only ever talk to an emulator (or
+/// LocalStack), never to a real account or the instance-metadata service.
+fn refuse_real_aws() {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    let endpoint =
+        set("AWS_ENDPOINT_URL") || (set("AWS_ENDPOINT_URL_DYNAMODB") && set("AWS_ENDPOINT_URL_S3"));
+    assert!(
+        endpoint && set("AWS_ACCESS_KEY_ID"),
+        "TEST_STORAGE=aws needs emulator endpoints and keys in the environment \
+         (eval \"$(bash infra/emulators.sh start)\", or AWS_ENDPOINT_URL + keys for LocalStack)"
+    );
+}
+
 /// A fresh, empty store for one test: a temporary folder, or a new table and bucket.
 pub async fn fresh_state() -> (
     Arc<AppState>,
@@ -35,6 +48,7 @@ pub async fn fresh_state() -> (
         allow_private_webhook_targets: false,
     };
     if aws_backend() {
+        refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
         let state = AppState::aws(&name, &name, config, true)
             .await
