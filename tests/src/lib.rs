@@ -204,14 +204,24 @@ impl TestApi {
             .access_token
     }
 
-    pub async fn create_account(&self, platform: &str, name: &str) -> i64 {
-        self.post("/platform/api/v1/accounts")
-            .token(platform)
-            .json(json!({ "name": name }))
+    /// POSTs a create that must succeed (200) and answers the new record's id.
+    pub async fn create_id(&self, path: &str, token: &str, body: Value) -> i64 {
+        self.post(path)
+            .token(token)
+            .json(body)
             .send()
             .await
             .expect(200)
             .id()
+    }
+
+    pub async fn create_account(&self, platform: &str, name: &str) -> i64 {
+        self.create_id(
+            "/platform/api/v1/accounts",
+            platform,
+            json!({ "name": name }),
+        )
+        .await
     }
 
     /// Creates a user; answers (id, access token).

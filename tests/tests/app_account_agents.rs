@@ -403,13 +403,12 @@ async fn removing_an_agent_removes_their_inbox_and_team_memberships() {
     let fx = api.account_fixture().await;
     let base = format!("/api/v1/accounts/{}", fx.account);
     let inbox = api
-        .post(&format!("{base}/inboxes"))
-        .token(&fx.admin.1)
-        .json(json!({"name": "Support", "channel": {"type": "api"}}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("{base}/inboxes"),
+            &fx.admin.1,
+            json!({"name": "Support", "channel": {"type": "api"}}),
+        )
+        .await;
     api.post(&format!("{base}/inbox_members"))
         .token(&fx.admin.1)
         .json(json!({"inbox_id": inbox, "user_ids": [fx.agent.0]}))
@@ -417,13 +416,12 @@ async fn removing_an_agent_removes_their_inbox_and_team_memberships() {
         .await
         .expect(200);
     let team = api
-        .post(&format!("{base}/teams"))
-        .token(&fx.admin.1)
-        .json(json!({"name": "tier1"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("{base}/teams"),
+            &fx.admin.1,
+            json!({"name": "tier1"}),
+        )
+        .await;
     api.post(&format!("{base}/teams/{team}/team_members"))
         .token(&fx.admin.1)
         .json(json!({"user_ids": [fx.agent.0]}))

@@ -49,13 +49,8 @@ async fn agent_bot_routes_are_guarded() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let id = api
-        .post(&base(fx.account))
-        .token(&fx.admin.1)
-        .json(json!({"name": "Guarded"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(&base(fx.account), &fx.admin.1, json!({"name": "Guarded"}))
+        .await;
     let one = format!("/api/v1/accounts/{{account}}/agent_bots/{id}");
     check_account_guards(
         &api,

@@ -17,13 +17,12 @@ async fn pause() {
 
 async fn create(api: &TestApi, fx: &AccountFixture, short_code: &str, content: &str) -> i64 {
     pause().await;
-    api.post(&base(fx))
-        .token(&fx.agent.1)
-        .json(json!({ "short_code": short_code, "content": content }))
-        .send()
-        .await
-        .expect(200)
-        .id()
+    api.create_id(
+        &base(fx),
+        &fx.agent.1,
+        json!({ "short_code": short_code, "content": content }),
+    )
+    .await
 }
 
 fn ids(body: &Value) -> Vec<i64> {
@@ -107,13 +106,12 @@ async fn canned_responses_crud_with_chatwoots_shapes() {
     // The wrapper works too.
     pause().await;
     let second = api
-        .post(&base)
-        .token(&fx.admin.1)
-        .json(json!({"canned_response": {"short_code": "bye", "content": "Goodbye"}}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &base,
+            &fx.admin.1,
+            json!({"canned_response": {"short_code": "bye", "content": "Goodbye"}}),
+        )
+        .await;
     let listed = api.get(&base).token(&fx.agent.1).send().await.expect(200);
     assert_eq!(ids(&listed.body), [id, second], "oldest first");
     assert_eq!(listed.body[0], created.body);
@@ -322,16 +320,12 @@ async fn another_accounts_canned_response_is_not_found() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let theirs = api
-        .post(&format!(
-            "/api/v1/accounts/{}/canned_responses",
-            fx.other_account
-        ))
-        .token(&fx.outsider.1)
-        .json(json!({"short_code": "secret", "content": "s"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/canned_responses", fx.other_account),
+            &fx.outsider.1,
+            json!({"short_code": "secret", "content": "s"}),
+        )
+        .await;
     for method in [Method::PATCH, Method::PUT, Method::DELETE] {
         for id in [theirs.to_string(), "abc".into()] {
             let response = api

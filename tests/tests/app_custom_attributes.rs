@@ -25,14 +25,7 @@ fn assert_iso_time(value: &Value) {
 async fn custom_attribute_routes_are_guarded() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
-    let id = api
-        .post(&base(fx.account))
-        .token(&fx.admin.1)
-        .json(json!({"attribute_display_name": "Order", "attribute_key": "order_id", "attribute_display_type": "text", "attribute_model": "conversation_attribute"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+    let id = api.create_id(&base(fx.account), &fx.admin.1, json!({"attribute_display_name": "Order", "attribute_key": "order_id", "attribute_display_type": "text", "attribute_model": "conversation_attribute"})).await;
     let one = format!("/api/v1/accounts/{{account}}/custom_attribute_definitions/{id}");
     check_account_guards(
         &api,

@@ -25,13 +25,8 @@ async fn custom_filter_routes_are_guarded() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let id = api
-        .post(&base(fx.account))
-        .token(&fx.admin.1)
-        .json(json!({"name": "Open"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(&base(fx.account), &fx.admin.1, json!({"name": "Open"}))
+        .await;
     let one = format!("/api/v1/accounts/{{account}}/custom_filters/{id}");
     check_account_guards(
         &api,
@@ -242,13 +237,12 @@ async fn another_accounts_or_unknown_filters_are_not_found() {
         .await
         .expect(200);
     let outsiders = api
-        .post(&base(fx.other_account))
-        .token(&fx.outsider.1)
-        .json(json!({"name": "Outsider's"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &base(fx.other_account),
+            &fx.outsider.1,
+            json!({"name": "Outsider's"}),
+        )
+        .await;
     for id in [
         elsewhere.id().to_string(),
         outsiders.to_string(),
@@ -365,13 +359,8 @@ async fn filters_are_validated() {
         assert_eq!(listed.body, json!([]), "nothing was written");
     }
     let id = api
-        .post(&base)
-        .token(&fx.agent.1)
-        .json(json!({"name": "Valid"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(&base, &fx.agent.1, json!({"name": "Valid"}))
+        .await;
     let blank = api
         .patch(&format!("{base}/{id}"))
         .token(&fx.agent.1)
@@ -401,13 +390,12 @@ async fn a_user_may_keep_a_thousand_filters_per_account() {
     for i in 0..1000 {
         let filter_type = ["conversation", "contact", "report"][i % 3];
         last = api
-            .post(&base)
-            .token(&fx.agent.1)
-            .json(json!({"name": format!("Filter {i}"), "filter_type": filter_type}))
-            .send()
-            .await
-            .expect(200)
-            .id();
+            .create_id(
+                &base,
+                &fx.agent.1,
+                json!({"name": format!("Filter {i}"), "filter_type": filter_type}),
+            )
+            .await;
     }
     let refused = api
         .post(&base)
@@ -488,13 +476,8 @@ async fn concurrent_creates_and_deletes_keep_the_count_exact() {
     let mut existing = Vec::new();
     for i in 0..5 {
         existing.push(
-            api.post(&base)
-                .token(&fx.agent.1)
-                .json(json!({"name": format!("Old {i}")}))
-                .send()
-                .await
-                .expect(200)
-                .id(),
+            api.create_id(&base, &fx.agent.1, json!({"name": format!("Old {i}")}))
+                .await,
         );
     }
     let mut tasks = Vec::new();

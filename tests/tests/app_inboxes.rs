@@ -793,13 +793,12 @@ async fn inbox_members_add_set_remove() {
     assert_eq!(listed.body, json!({"payload": []}));
     // inbox_id missing, unknown or another account's: 404.
     let theirs = api
-        .post(&format!("/api/v1/accounts/{}/inboxes", fx.other_account))
-        .token(&fx.outsider.1)
-        .json(json!({"name": "Theirs", "channel": {"type": "api"}}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/inboxes", fx.other_account),
+            &fx.outsider.1,
+            json!({"name": "Theirs", "channel": {"type": "api"}}),
+        )
+        .await;
     for body in [
         json!({"user_ids": [fx.agent.0]}),
         json!({"inbox_id": 12345, "user_ids": [fx.agent.0]}),
@@ -878,13 +877,12 @@ async fn deleting_an_inbox_removes_everything_it_owns() {
     add_members(&api, &fx, id, &[fx.agent.0, fx.admin.0]).await;
     add_members(&api, &fx, keep, &[fx.agent.0]).await;
     let bot = api
-        .post("/platform/api/v1/agent_bots")
-        .token(&fx.platform)
-        .json(json!({"name": "Helper", "account_id": fx.account}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            "/platform/api/v1/agent_bots",
+            &fx.platform,
+            json!({"name": "Helper", "account_id": fx.account}),
+        )
+        .await;
     api.post(&format!("{}/{id}/set_agent_bot", base(&fx)))
         .token(&fx.admin.1)
         .json(json!({"agent_bot": bot}))
@@ -979,21 +977,19 @@ async fn agent_bot_connect_show_disconnect() {
         .expect(200)
         .body;
     let system = api
-        .post("/platform/api/v1/agent_bots")
-        .token(&fx.platform)
-        .json(json!({"name": "System"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            "/platform/api/v1/agent_bots",
+            &fx.platform,
+            json!({"name": "System"}),
+        )
+        .await;
     let foreign = api
-        .post("/platform/api/v1/agent_bots")
-        .token(&fx.platform)
-        .json(json!({"name": "Foreign", "account_id": fx.other_account}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            "/platform/api/v1/agent_bots",
+            &fx.platform,
+            json!({"name": "Foreign", "account_id": fx.other_account}),
+        )
+        .await;
     let own_id = own["id"].as_i64().unwrap();
     api.post(&format!("{path}/set_agent_bot"))
         .token(&fx.admin.1)
@@ -1170,13 +1166,12 @@ async fn another_accounts_inbox_is_not_found() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let theirs = api
-        .post(&format!("/api/v1/accounts/{}/inboxes", fx.other_account))
-        .token(&fx.outsider.1)
-        .json(json!({"name": "Theirs", "channel": {"type": "api"}}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/inboxes", fx.other_account),
+            &fx.outsider.1,
+            json!({"name": "Theirs", "channel": {"type": "api"}}),
+        )
+        .await;
     for (method, suffix) in [
         (Method::GET, ""),
         (Method::PATCH, ""),

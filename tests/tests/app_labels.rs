@@ -8,13 +8,12 @@ async fn label_routes_are_guarded() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let id = api
-        .post(&format!("/api/v1/accounts/{}/labels", fx.account))
-        .token(&fx.admin.1)
-        .json(json!({"title": "billing"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/labels", fx.account),
+            &fx.admin.1,
+            json!({"title": "billing"}),
+        )
+        .await;
     check_account_guards(
         &api,
         &fx,
@@ -188,13 +187,12 @@ async fn another_accounts_label_is_not_found() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let theirs = api
-        .post(&format!("/api/v1/accounts/{}/labels", fx.other_account))
-        .token(&fx.outsider.1)
-        .json(json!({"title": "secret"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/labels", fx.other_account),
+            &fx.outsider.1,
+            json!({"title": "secret"}),
+        )
+        .await;
     for method in [Method::GET, Method::PATCH, Method::DELETE] {
         let response = api
             .request(

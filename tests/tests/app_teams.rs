@@ -20,13 +20,8 @@ async fn pause() {
 
 async fn create_team(api: &TestApi, fx: &AccountFixture, name: &str) -> i64 {
     pause().await;
-    api.post(&teams_path(fx))
-        .token(&fx.admin.1)
-        .json(json!({ "name": name }))
-        .send()
+    api.create_id(&teams_path(fx), &fx.admin.1, json!({ "name": name }))
         .await
-        .expect(200)
-        .id()
 }
 
 /// A new agent of the fixture's account with the given name; answers its id.
@@ -319,13 +314,12 @@ async fn unknown_teams_are_not_found_before_the_role_check() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let theirs = api
-        .post(&format!("/api/v1/accounts/{}/teams", fx.other_account))
-        .token(&fx.outsider.1)
-        .json(json!({"name": "secret"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            &format!("/api/v1/accounts/{}/teams", fx.other_account),
+            &fx.outsider.1,
+            json!({"name": "secret"}),
+        )
+        .await;
     let base = teams_path(&fx);
     for token in [&fx.admin.1, &fx.agent.1] {
         for (method, suffix) in [

@@ -15,13 +15,12 @@ struct Fixture {
 async fn fixture(api: &TestApi, platform: &str) -> Fixture {
     let account = api.create_account(platform, "Owned").await;
     let bot = api
-        .post("/platform/api/v1/agent_bots")
-        .token(platform)
-        .json(json!({"name": "Owned bot"}))
-        .send()
-        .await
-        .expect(200)
-        .id();
+        .create_id(
+            "/platform/api/v1/agent_bots",
+            platform,
+            json!({"name": "Owned bot"}),
+        )
+        .await;
     let (user, _) = api.create_user(platform, &email("owned")).await;
     Fixture { account, bot, user }
 }
