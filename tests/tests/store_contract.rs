@@ -131,11 +131,7 @@ async fn transactions_are_all_or_nothing_and_name_the_failed_operation() {
     let failed = store
         .write(vec![
             WriteOp::put(item("P#1", "NEW", json!({}))),
-            WriteOp::Add {
-                key: Key::new("P#1", "COUNTER"),
-                attr: "n".into(),
-                by: 1,
-            },
+            WriteOp::add(Key::new("P#1", "COUNTER"), "n", 1),
             WriteOp::create(item("P#1", "TAKEN", json!({}))),
         ])
         .await;
@@ -221,6 +217,32 @@ async fn counters_start_at_zero_and_never_lose_an_increment() {
     assert_eq!(store.increment(&key, "n", -1).await.unwrap(), 20);
     let stored = store.get(&key).await.unwrap().unwrap();
     assert_eq!(stored["n"], json!(20));
+}
+
+#[tokio::test]
+async fn one_add_moves_several_counters_of_an_item_alone_or_in_a_transaction() {
+    let (store, _keep) = store().await;
+    let key = Key::new("VIEW#1", "COUNT");
+    let moves = |deltas: &[(&str, i64)]| WriteOp::Add {
+        key: key.clone(),
+        deltas: deltas.iter().map(|(a, by)| (a.to_string(), *by)).collect(),
+    };
+    store
+        .write(vec![moves(&[("all", 2), ("unassigned", 2)])])
+        .await
+        .unwrap();
+    store
+        .write(vec![
+            moves(&[("unassigned", -1), ("u7", 1)]),
+            WriteOp::put(item("VIEW#1", "OTHER", json!({}))),
+        ])
+        .await
+        .unwrap();
+    let stored = store.get(&key).await.unwrap().unwrap();
+    assert_eq!(
+        (&stored["all"], &stored["unassigned"], &stored["u7"]),
+        (&json!(2), &json!(1), &json!(1))
+    );
 }
 
 async fn seed(store: &Arc<dyn Store>) {

@@ -5,10 +5,13 @@ mod accounts;
 mod agent_bots;
 mod agents;
 mod canned_responses;
+mod contacts;
+mod conversations;
 mod custom_attributes;
 mod custom_filters;
 mod inboxes;
 mod labels;
+mod messages;
 mod profile;
 mod teams;
 
@@ -46,5 +49,8 @@ pub fn router() -> Router {
     let router = canned_responses::routes(router);
     let router = custom_attributes::routes(router);
     let router = custom_filters::routes(router);
-    agent_bots::routes(router)
+    let router = agent_bots::routes(router);
+    let router = contacts::routes(router);
+    let router = conversations::routes(router);
+    messages::routes(router)
 }

@@ -213,11 +213,11 @@ pub async fn delete(state: &AppState, filter: &CustomFilter) -> AppResult<()> {
                 key: filter.key(),
                 condition: Some(Condition::Exists),
             },
-            WriteOp::Add {
-                key: filter_keys::custom_filter_count(filter.account_id, filter.user_id),
-                attr: "count".into(),
-                by: -1,
-            },
+            WriteOp::add(
+                filter_keys::custom_filter_count(filter.account_id, filter.user_id),
+                "count",
+                -1,
+            ),
         ];
         match state.store.write(ops).await {
             Ok(()) => return Ok(()),

@@ -19,6 +19,8 @@ pub(crate) use versioned;
 mod account;
 mod agent_bot;
 pub mod canned_response;
+pub mod contact;
+pub mod conversation;
 pub mod custom_attribute;
 pub mod custom_filter;
 pub mod inbox;

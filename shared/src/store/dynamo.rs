@@ -304,13 +304,14 @@ impl DynamoStore {
                 item.condition_check(builder.build().map_err(build_error)?)
                     .build()
             }
-            WriteOp::Add { key, attr, by } => {
+            WriteOp::Add { key, deltas } => {
+                let (expression, names, values) = add_expression(&deltas);
                 let update = Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(key_attrs(&key)))
-                    .update_expression("ADD #a :by")
-                    .expression_attribute_names("#a", attr)
-                    .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
+                    .update_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
                     .build()
                     .map_err(build_error)?;
                 item.update(update).build()
@@ -342,7 +343,20 @@ impl DynamoStore {
             .await
             .map(|_| ())
             .map_err(map_error),
-            WriteOp::Add { key, attr, by } => self.increment(&key, &attr, by).await.map(|_| ()),
+            WriteOp::Add { key, deltas } => {
+                let (expression, names, values) = add_expression(&deltas);
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(&key)))
+                    .update_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(map_error)
+            }
             check @ WriteOp::Check { .. } => {
                 // A lone check is a one-item transaction: DynamoDB has no single-item form.
                 self.transact(vec![check]).await
@@ -551,4 +565,23 @@ impl Store for DynamoStore {
             .and_then(|v| v.as_n().ok().and_then(|n| n.parse().ok()))
             .ok_or_else(|| StoreError::Backend("counter update returned no value".into()))
     }
+}
+
+type ExpressionParts = (
+    String,
+    HashMap<String, String>,
+    HashMap<String, AttributeValue>,
+);
+
+/// `ADD #a0 :v0, #a1 :v1` with its name and value maps, for a multi-counter update.
+fn add_expression(deltas: &[(String, i64)]) -> ExpressionParts {
+    let mut clauses = Vec::with_capacity(deltas.len());
+    let mut names = HashMap::new();
+    let mut values = HashMap::new();
+    for (i, (attr, by)) in deltas.iter().enumerate() {
+        clauses.push(format!("#a{i} :v{i}"));
+        names.insert(format!("#a{i}"), attr.clone());
+        values.insert(format!(":v{i}"), AttributeValue::N(by.to_string()));
+    }
+    (format!("ADD {}", clauses.join(", ")), names, values)
 }

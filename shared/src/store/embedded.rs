@@ -219,8 +219,10 @@ fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<(), StoreError> {
                 }
                 WriteOp::Delete { key, .. } => remove(&mut items, &mut index, &key)?,
                 WriteOp::Check { .. } => {}
-                WriteOp::Add { key, attr, by } => {
-                    add(&mut items, &mut index, &key, &attr, by)?;
+                WriteOp::Add { key, deltas } => {
+                    for (attr, by) in deltas {
+                        add(&mut items, &mut index, &key, &attr, by)?;
+                    }
                 }
             }
         }

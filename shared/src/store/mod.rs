@@ -76,8 +76,12 @@ pub enum WriteOp {
     },
     /// Write nothing, but fail the whole call unless the condition holds.
     Check { key: Key, condition: Condition },
-    /// Add `by` to a numeric attribute, creating the item (and the attribute at 0) if missing.
-    Add { key: Key, attr: String, by: i64 },
+    /// Add each delta to its numeric attribute, creating the item (and any missing attribute
+    /// at 0) first: counters that move together (a view's `all` and `unassigned`) in one op.
+    Add {
+        key: Key,
+        deltas: Vec<(String, i64)>,
+    },
 }
 
 impl WriteOp {
@@ -104,6 +108,14 @@ impl WriteOp {
                 attr: VERSION.into(),
                 value: Value::from(version),
             }),
+        }
+    }
+
+    /// Adds `by` to one counter attribute.
+    pub fn add(key: Key, attr: impl Into<String>, by: i64) -> Self {
+        WriteOp::Add {
+            key,
+            deltas: vec![(attr.into(), by)],
         }
     }
 

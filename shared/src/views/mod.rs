@@ -3,6 +3,7 @@
 
 pub mod agent_bots;
 pub mod canned_responses;
+pub mod contacts;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;

@@ -1,0 +1,7 @@
+//! `/api/v1/accounts/{account_id}/contacts` and `/actions/contact_merge`.
+
+use shared::http::Router;
+
+pub fn routes(router: Router) -> Router {
+    router
+}

@@ -1,0 +1,1 @@
+//! Conversations: creation, the views lists are read from, and every state change.

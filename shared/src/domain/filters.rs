@@ -1,0 +1,1 @@
+//! The Chatwoot filter language (`POST /conversations/filter`, `POST /contacts/filter`).

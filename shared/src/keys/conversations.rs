@@ -1,0 +1,93 @@
+//! Conversations, their messages, the per-account display-id counter and the conversation
+//! views the lists are read from.
+//!
+//! | item | PK | SK |
+//! | --- | --- | --- |
+//! | conversation | `CONV#<account>#<display id>` | `CONV` |
+//! | message (a conversation's messages: one query, by id) | `CONV#<account>#<display id>` | `MSG#<id, 19 digits>` |
+//! | display-id counter | `ACCOUNT#<account>` | `COUNTER#conversation` |
+//! | view entry (a copy of the conversation) | `CONVS#<account>#<scope>#<status>` | `V#<last activity ms, 13 digits>#<display id, 10 digits>` |
+//! | view counter (`all`, `unassigned`, `u<user>`) | `CONVS#<account>#<scope>#<status>` | `COUNT` |
+//!
+//! Scopes: `ALL`, `INBOX#<id>`, `TEAM#<id>`, `LABEL#<title>`, `USER#<assignee>`,
+//! `UNASSIGNED`, `CONTACT#<id>`. docs/data-model.md explains which list reads which view.
+
+use super::account_partition;
+use crate::store::Key;
+
+pub fn conversation_partition(account_id: i64, display_id: i64) -> String {
+    format!("CONV#{account_id}#{display_id}")
+}
+
+pub fn conversation(account_id: i64, display_id: i64) -> Key {
+    Key::new(conversation_partition(account_id, display_id), "CONV")
+}
+
+pub fn messages_prefix() -> &'static str {
+    "MSG#"
+}
+
+/// Sort key of a message id: fixed width so string order is numeric order.
+pub fn message_sk(message_id: i64) -> String {
+    format!("{}{message_id:019}", messages_prefix())
+}
+
+pub fn message(account_id: i64, display_id: i64, message_id: i64) -> Key {
+    Key::new(
+        conversation_partition(account_id, display_id),
+        message_sk(message_id),
+    )
+}
+
+/// The per-account sequence conversation display ids are drawn from (atomic increment).
+pub fn display_id_counter(account_id: i64) -> Key {
+    Key::new(account_partition(account_id), "COUNTER#conversation")
+}
+
+/// The partition of one view of an account's conversations in one status.
+pub fn view_partition(account_id: i64, scope: &str, status: &str) -> String {
+    format!("CONVS#{account_id}#{scope}#{status}")
+}
+
+pub fn view_entries_prefix() -> &'static str {
+    "V#"
+}
+
+pub fn view_entry(
+    account_id: i64,
+    scope: &str,
+    status: &str,
+    last_activity_at_ms: i64,
+    display_id: i64,
+) -> Key {
+    Key::new(
+        view_partition(account_id, scope, status),
+        format!(
+            "{}{:013}#{display_id:010}",
+            view_entries_prefix(),
+            last_activity_at_ms.max(0)
+        ),
+    )
+}
+
+pub fn view_counter(account_id: i64, scope: &str, status: &str) -> Key {
+    Key::new(view_partition(account_id, scope, status), "COUNT")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_entries_sort_by_activity_then_display_id_and_not_with_the_counter() {
+        let early = view_entry(1, "ALL", "open", 999, 20);
+        let later = view_entry(1, "ALL", "open", 1_000, 3);
+        let tie = view_entry(1, "ALL", "open", 1_000, 4);
+        assert!(early.sk < later.sk && later.sk < tie.sk);
+        assert!(!view_counter(1, "ALL", "open")
+            .sk
+            .starts_with(view_entries_prefix()));
+        assert!(message_sk(9) < message_sk(10));
+        assert_eq!(conversation(1, 5).pk, message(1, 5, 7).pk);
+    }
+}
