@@ -144,3 +144,86 @@ async fn resolve_account_user(
         }),
     }
 }
+
+/// The guard of the endpoints agent bots may use too (conversation create/update/status/
+/// priority/custom attributes/assignments, message create): token → account (404) →
+/// suspended (401) → a member user, or a bot of the account or attached to one of its
+/// inboxes (401 otherwise). Users come with their name, which activity messages show.
+pub async fn account_actor(
+    state: &AppState,
+    request: &ApiRequest,
+) -> AppResult<(Account, crate::domain::conversations::Actor)> {
+    resolve_actor(state, request, true).await
+}
+
+async fn resolve_actor(
+    state: &AppState,
+    request: &ApiRequest,
+    bots_allowed: bool,
+) -> AppResult<(Account, crate::domain::conversations::Actor)> {
+    use crate::domain::conversations::Actor;
+    let principal = principal(state, request).await?;
+    if !bots_allowed && !matches!(principal, Principal::User(_)) {
+        return Err(AppError::BotNotAllowed);
+    }
+    let account_id = request.path_id("account_id")?;
+    let owner_key = match principal {
+        Principal::User(id) => keys::user(id),
+        Principal::AgentBot(id) => keys::agent_bot(id),
+        Principal::PlatformApp(_) => return Err(AppError::BotNotAllowed),
+    };
+    let mut wanted = vec![keys::account(account_id), owner_key];
+    if let Principal::User(id) = principal {
+        wanted.push(keys::account_member(account_id, id));
+    }
+    let mut found = state.store.get_many(&wanted).await?.into_iter();
+    let account = found
+        .next()
+        .flatten()
+        .map(Account::from_item)
+        .transpose()?
+        .ok_or(AppError::NotFound)?;
+    if account.status == AccountStatus::Suspended {
+        return Err(AppError::AccountSuspended);
+    }
+    let owner = found.next().flatten();
+    let actor = match principal {
+        Principal::User(_) => {
+            let (Some(user), Some(membership)) = (owner, found.next().flatten()) else {
+                return Err(AppError::NotAccountMember);
+            };
+            let user = crate::model::User::from_item(user)?;
+            let membership = Membership::from_item(membership)?;
+            Actor::User {
+                id: user.id,
+                name: user.name,
+                administrator: membership.role == Role::Administrator,
+            }
+        }
+        _ => {
+            let bot = owner
+                .map(crate::model::AgentBot::from_item)
+                .transpose()?
+                .ok_or(AppError::BotNotInAccount)?;
+            let in_account = bot.account_id == Some(account_id)
+                || crate::domain::inboxes::bot_attached_to_account(state, account_id, bot.id)
+                    .await?;
+            if !in_account {
+                return Err(AppError::BotNotInAccount);
+            }
+            Actor::Bot {
+                id: bot.id,
+                name: bot.name.unwrap_or_default(),
+            }
+        }
+    };
+    Ok((account, actor))
+}
+
+/// [`account_actor`] for the endpoints closed to bots ("not authorized for bots" first).
+pub async fn account_user_actor(
+    state: &AppState,
+    request: &ApiRequest,
+) -> AppResult<(Account, crate::domain::conversations::Actor)> {
+    resolve_actor(state, request, false).await
+}

@@ -2,12 +2,12 @@
 //! `ContactInboxBuilder`). API and website inboxes generate a random UUID when no source id
 //! is given, so every such call links the contact anew.
 
+use crate::domain::{retrying, store_conflict};
 use crate::error::{AppError, AppResult};
 use crate::keys::contacts as keys;
 use crate::model::contact::{Contact, ContactInbox};
 use crate::model::inbox::Inbox;
 use crate::model::{epoch_ms, Mirrored, Record};
-use crate::domain::{retrying, store_conflict};
 use crate::state::AppState;
 use crate::store::{StoreError, WriteOp};
 use serde_json::json;

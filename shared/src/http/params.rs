@@ -42,8 +42,16 @@ impl Params {
         insert_bracketed(&mut self.values, field, value);
     }
 
+    /// Files of an array field (`attachments[]`) are kept in order as `attachments.0`, ...
     pub(crate) fn insert_file(&mut self, field: &str, file: UploadedFile) {
-        self.files.insert(bracket_path(field).join("."), file);
+        let mut path = bracket_path(field);
+        if path.last().is_some_and(String::is_empty) {
+            path.pop();
+            let base = path.join(".");
+            let index = self.files_of(&base).len();
+            path.push(index.to_string());
+        }
+        self.files.insert(path.join("."), file);
     }
 
     /// Body parameters win over query parameters, as in Rails.
@@ -125,6 +133,13 @@ impl Params {
 
     pub fn file(&self, path: &str) -> Option<&UploadedFile> {
         self.files.get(path)
+    }
+
+    /// The files of an array field (`attachments[]` → `files_of("attachments")`), in order.
+    pub fn files_of(&self, path: &str) -> Vec<&UploadedFile> {
+        (0..)
+            .map_while(|i| self.files.get(&format!("{path}.{i}")))
+            .collect()
     }
 
     /// Rails' parameter wrapping: the object under `wrapper` if the client sent one, else the

@@ -4,6 +4,7 @@
 pub mod agent_bots;
 pub mod canned_responses;
 pub mod contacts;
+pub mod conversations;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;
