@@ -394,6 +394,9 @@ pub struct GuardedRoute {
     pub path: String,
     pub body: Value,
     pub admin_only: bool,
+    /// Agent bots of the account may use it (Chatwoot's bot endpoints): the bot case becomes
+    /// a bot of another account, refused as such.
+    pub bots_allowed: bool,
 }
 
 impl GuardedRoute {
@@ -403,7 +406,13 @@ impl GuardedRoute {
             path: path.into(),
             body,
             admin_only,
+            bots_allowed: false,
         }
+    }
+
+    pub fn bots_allowed(mut self) -> Self {
+        self.bots_allowed = true;
+        self
     }
 }
 
@@ -417,6 +426,14 @@ pub async fn check_account_guards(
 ) {
     let for_account =
         |route: &GuardedRoute, account: i64| route.path.replace("{account}", &account.to_string());
+    let foreign_bot = api
+        .post("/platform/api/v1/agent_bots")
+        .token(&fixture.platform)
+        .json(json!({"name": "Elsewhere", "account_id": fixture.other_account}))
+        .send()
+        .await
+        .expect(200)
+        .text("access_token");
     for route in routes {
         let path = for_account(route, fixture.account);
         let send = |token: Option<&str>, path: String| {
@@ -442,12 +459,21 @@ pub async fn check_account_guards(
                 401,
                 json!({"error": "Invalid Access Token"}),
             ),
-            (
-                Some(&fixture.bot_token),
-                path.clone(),
-                401,
-                json!({"error": "Access to this endpoint is not authorized for bots"}),
-            ),
+            if route.bots_allowed {
+                (
+                    Some(&foreign_bot),
+                    path.clone(),
+                    401,
+                    json!({"error": "Bot is not authorized to access this account"}),
+                )
+            } else {
+                (
+                    Some(&fixture.bot_token),
+                    path.clone(),
+                    401,
+                    json!({"error": "Access to this endpoint is not authorized for bots"}),
+                )
+            },
             (
                 Some(&fixture.platform),
                 path.clone(),
@@ -533,4 +559,30 @@ pub fn assert_one_winner(responses: &[TestResponse], loser_body: &Value) {
         assert_eq!(response.status, 422, "{statuses:?}");
         assert_eq!(&response.body, loser_body);
     }
+}
+
+/// A `multipart/form-data` body: text fields, then files as (field, file name, content type,
+/// bytes). Answers (content-type header, body).
+pub fn multipart(
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "XTESTBOUNDARYX";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, file_name, content_type, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

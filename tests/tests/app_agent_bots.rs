@@ -1,6 +1,6 @@
 //! `/api/v1/accounts/{account_id}/agent_bots` and `/api/v1/agent_bots`.
 
-use api_tests::{check_account_guards, json, AccountFixture, GuardedRoute, TestApi};
+use api_tests::{check_account_guards, json, multipart, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
 
@@ -25,24 +25,6 @@ async fn token_answer(api: &TestApi, token: &str) -> Value {
 }
 
 const BOTS_REFUSED: &str = "Access to this endpoint is not authorized for bots";
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "XBOUNDARYX";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    if let Some((name, content_type, bytes)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"bot.png\"\r\nContent-Type: {content_type}\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 #[tokio::test]
 async fn agent_bot_routes_are_guarded() {
@@ -579,7 +561,7 @@ async fn avatars_upload_as_multipart_and_delete() {
     let png: &[u8] = b"\x89PNG\r\n\x1a\nfake image bytes";
     let (content_type, body) = multipart(
         &[("name", "Pic bot"), ("bot_config[mode]", "fast")],
-        Some(("avatar", "image/png", png)),
+        &[("avatar", "bot.png", "image/png", png)],
     );
     let created = api
         .post(&base)
@@ -592,7 +574,7 @@ async fn avatars_upload_as_multipart_and_delete() {
     assert_eq!(created.body["bot_config"], json!({"mode": "fast"}));
     let thumbnail = created.text("thumbnail");
     assert!(thumbnail.contains("bot.png"), "{thumbnail}");
-    let (content_type, body) = multipart(&[], Some(("avatar", "text/plain", b"hello")));
+    let (content_type, body) = multipart(&[], &[("avatar", "bot.png", "text/plain", b"hello")]);
     let refused = api
         .patch(&format!("{base}/{}", created.id()))
         .token(&fx.admin.1)

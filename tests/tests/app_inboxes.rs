@@ -1,6 +1,6 @@
 //! `/api/v1/accounts/{account_id}/inboxes`, `/inbox_members` and `/branded_email_layout`.
 
-use api_tests::{check_account_guards, json, AccountFixture, GuardedRoute, TestApi};
+use api_tests::{check_account_guards, json, multipart, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
 use shared::domain::inboxes;
@@ -45,24 +45,6 @@ fn member_ids(body: &Value) -> Vec<i64> {
         .collect();
     ids.sort();
     ids
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "XINBOXBOUNDARYX";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    if let Some((name, content_type, bytes)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"logo.png\"\r\nContent-Type: {content_type}\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]
@@ -1081,7 +1063,7 @@ async fn avatars_templates_and_branded_layout() {
     let png: &[u8] = b"\x89PNG\r\n\x1a\ninbox avatar";
     let (content_type, body) = multipart(
         &[("name", "Pictured"), ("channel[type]", "api")],
-        Some(("avatar", "image/png", png)),
+        &[("avatar", "logo.png", "image/png", png)],
     );
     let created = api
         .post(&base(&fx))
@@ -1094,7 +1076,7 @@ async fn avatars_templates_and_branded_layout() {
     let id = created["id"].as_i64().unwrap();
     let url = created["avatar_url"].as_str().unwrap().to_owned();
     assert!(url.contains("logo.png"), "{url}");
-    let (content_type, body) = multipart(&[], Some(("avatar", "text/plain", b"nope")));
+    let (content_type, body) = multipart(&[], &[("avatar", "logo.png", "text/plain", b"nope")]);
     let refused = api
         .patch(&format!("{}/{id}", base(&fx)))
         .token(&fx.admin.1)

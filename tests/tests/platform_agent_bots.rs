@@ -1,6 +1,6 @@
 //! Platform API agent bots.
 
-use api_tests::{json, TestApi};
+use api_tests::{json, multipart, TestApi};
 
 #[tokio::test]
 async fn create_show_list_update_delete() {
@@ -145,31 +145,15 @@ async fn validation_errors() {
     assert_eq!(bad_account.status, 400);
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "XBOUNDARYX";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    if let Some((name, content_type, bytes)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"../me.png\"\r\nContent-Type: {content_type}\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn avatars_upload_as_multipart_serve_and_delete() {
     let api = TestApi::new().await;
     let platform = api.platform_token().await;
     let png: &[u8] = b"\x89PNG\r\n\x1a\nfake image bytes";
-    let (content_type, body) =
-        multipart(&[("name", "Pic bot")], Some(("avatar", "image/png", png)));
+    let (content_type, body) = multipart(
+        &[("name", "Pic bot")],
+        &[("avatar", "../me.png", "image/png", png)],
+    );
     let created = api
         .post("/platform/api/v1/agent_bots")
         .token(&platform)
@@ -196,7 +180,7 @@ async fn avatars_upload_as_multipart_serve_and_delete() {
         let tampered = path.replace("signature=", "signature=00");
         api.get(&tampered).send().await.expect(403);
     }
-    let (content_type, body) = multipart(&[], Some(("avatar", "text/plain", b"hello")));
+    let (content_type, body) = multipart(&[], &[("avatar", "../me.png", "text/plain", b"hello")]);
     let refused = api
         .patch(&format!("/platform/api/v1/agent_bots/{}", created.id()))
         .token(&platform)
