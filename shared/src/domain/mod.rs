@@ -8,6 +8,7 @@ pub mod agents;
 pub mod avatars;
 pub mod canned_responses;
 pub mod contact_inboxes;
+pub mod contact_index;
 pub mod contacts;
 pub mod conversations;
 pub mod custom_attributes;

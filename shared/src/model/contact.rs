@@ -30,6 +30,11 @@ pub struct Contact {
     /// The contact's label list (free-form tags, as Chatwoot's `acts_as_taggable`).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// The contact's contact-inboxes in creation order, kept on the contact item by
+    /// [`crate::domain::contact_inboxes::find_or_create`] in the same transaction as the
+    /// link, so a page of contacts renders its `contact_inboxes` from one batch read.
+    #[serde(default)]
+    pub inboxes: Vec<ContactInboxRef>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     #[serde(rename = "_v", default)]
@@ -55,6 +60,31 @@ impl Record for Contact {
 }
 
 super::versioned!(Contact);
+
+/// The part of a contact-inbox the contact JSON shows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContactInboxRef {
+    pub inbox_id: i64,
+    pub source_id: String,
+}
+
+/// Claims a unique contact attribute (`email`, `phone_number`, `identifier`) in an account;
+/// creating it conditionally in the contact's transaction is the uniqueness check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContactClaim {
+    pub account_id: i64,
+    pub field: String,
+    pub value: String,
+    pub contact_id: i64,
+}
+
+impl Record for ContactClaim {
+    const ENTITY: &'static str = "contact_claim";
+
+    fn key(&self) -> Key {
+        keys::claim(self.account_id, &self.field, &self.value)
+    }
+}
 
 /// Chatwoot's `ContactInbox`: the contact as known to one inbox, under a source id unique in
 /// that inbox. Stored twice in one transaction: under the contact (its inboxes) and under the
