@@ -80,7 +80,7 @@ where
     R: Versioned + Clone,
     F: FnMut(&mut R) -> AppResult<Vec<WriteOp>>,
 {
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..CONTENDED_ATTEMPTS {
         let mut next = current.clone();
         let version = next.version();
         let extra = change(&mut next)?;
@@ -90,6 +90,7 @@ where
         match retrying(store_conflict, || state.store.write(ops.clone())).await {
             Ok(()) => return Ok(next),
             Err(StoreError::ConditionFailed { op: 0 }) => {
+                contended_pause(attempt).await;
                 let item = state
                     .store
                     .get(&current.key())
@@ -102,6 +103,17 @@ where
         }
     }
     Err(AppError::Unavailable)
+}
+
+/// How many times a versioned save of a busy record is tried again after losing a race
+/// (a conversation receiving messages in parallel, a contact linked to many inboxes at once).
+pub const CONTENDED_ATTEMPTS: u32 = 40;
+
+/// A jittered, growing pause (capped at 100 ms) before trying a contended save again.
+pub async fn contended_pause(attempt: u32) {
+    let base = 2u64.saturating_pow(attempt.min(6)).min(100);
+    let jitter: u64 = rand::random_range(0..=base);
+    tokio::time::sleep(std::time::Duration::from_millis(base / 2 + jitter)).await;
 }
 
 /// Runs `attempt` again, after a short jittered pause, while it fails transiently: a

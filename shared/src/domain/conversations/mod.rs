@@ -7,7 +7,7 @@ pub mod list;
 pub mod related;
 pub mod views;
 
-use crate::domain::{inboxes, retrying, store_conflict};
+use crate::domain::{contended_pause, inboxes, retrying, store_conflict, CONTENDED_ATTEMPTS};
 use crate::error::{AppError, AppResult};
 use crate::keys::{conversations as keys, inboxes as inbox_keys, teams as team_keys};
 use crate::model::contact::Contact;
@@ -18,7 +18,6 @@ use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{StoreError, WriteOp};
 use serde_json::{json, Map, Value};
-use std::time::Duration;
 
 /// Who acts on a conversation: names activity messages, decides self-assignment and which
 /// conversations are visible.
@@ -157,10 +156,6 @@ impl Effects {
     }
 }
 
-/// How many times a change of a busy conversation is tried again after losing a race with
-/// another change (every message is such a change).
-const CONTENDED_ATTEMPTS: u32 = 40;
-
 /// Saves `change` applied to the conversation: the new version, the messages it creates,
 /// its view copies and counters, and its events, in one transaction. On losing a race the
 /// conversation is read again and `change` re-applied; the effects of the successful
@@ -211,13 +206,6 @@ where
         }
     }
     Err(AppError::Unavailable)
-}
-
-/// A jittered, growing pause (capped at 100 ms) before trying a contended write again.
-async fn contended_pause(attempt: u32) {
-    let base = 2u64.saturating_pow(attempt.min(6)).min(100);
-    let jitter: u64 = rand::random_range(0..=base);
-    tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
 }
 
 fn event_writes(conversation: &Conversation, effects: &Effects, now_ms: i64) -> Vec<WriteOp> {
