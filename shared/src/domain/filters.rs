@@ -1,1 +1,0 @@
-//! The Chatwoot filter language (`POST /conversations/filter`, `POST /contacts/filter`).
