@@ -935,3 +935,74 @@ async fn parallel_creates_get_distinct_consecutive_display_ids() {
         .body;
     assert_eq!(meta["meta"]["all_count"], 50);
 }
+
+#[tokio::test]
+async fn filter_applies_chatwoots_conditions_within_the_callers_conversations() {
+    let w = world().await;
+    let plain = w.open_id(w.inbox).await;
+    let vip = w.open_id(w.inbox).await;
+    let elsewhere = w.open_id(w.other_inbox).await;
+    w.post(
+        w.admin(),
+        &format!("/conversations/{vip}/labels"),
+        json!({"labels": ["vip"]}),
+    )
+    .await
+    .expect(200);
+    w.post(
+        w.admin(),
+        &format!("/conversations/{elsewhere}/toggle_status"),
+        json!({"status": "resolved"}),
+    )
+    .await
+    .expect(200);
+    let filter = |token: &str, payload: Value| {
+        let (api, path, token) = (
+            w.api.clone(),
+            w.path("/conversations/filter"),
+            token.to_owned(),
+        );
+        async move {
+            api.post(&path)
+                .token(&token)
+                .json(json!({"payload": payload}))
+                .send()
+                .await
+        }
+    };
+    let open_or_vip = filter(
+        w.admin(),
+        json!([
+            {"attribute_key": "status", "filter_operator": "equal_to", "values": ["resolved"], "query_operator": "or"},
+            {"attribute_key": "labels", "filter_operator": "equal_to", "values": ["vip"], "query_operator": null}
+        ]),
+    )
+    .await
+    .expect(200);
+    assert_eq!(ids(&open_or_vip.body["payload"]), [elsewhere, vip]);
+    assert_eq!(
+        open_or_vip.body["meta"],
+        json!({"mine_count": 0, "unassigned_count": 2, "all_count": 2})
+    );
+    // Agents filter within their inboxes only.
+    let everything = json!([
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"], "query_operator": null}
+    ]);
+    let agents = filter(w.agent(), everything).await.expect(200);
+    assert_eq!(ids(&agents.body["payload"]), [vip, plain]);
+
+    let errors = [
+        (
+            json!([{"attribute_key": "phone_number", "filter_operator": "equal_to", "values": ["1"]}]),
+            "Invalid attribute key - [phone_number]. The key should be one of [status,assignee_id,inbox_id,team_id,priority,display_id,campaign_id,labels,browser_language,conversation_language,referer,created_at,last_activity_at,mail_subject] or a custom attribute defined in the account.",
+        ),
+        (
+            json!([{"attribute_key": "status", "filter_operator": "contains", "values": ["open"]}]),
+            "Invalid operator. The allowed operators for status are [equal_to,not_equal_to].",
+        ),
+    ];
+    for (payload, message) in errors {
+        let refused = filter(w.admin(), payload).await.expect(422);
+        assert_eq!(refused.body, json!({"error": message}));
+    }
+}

@@ -7,7 +7,8 @@ use shared::domain::conversations::list::{self, AssigneeFilter, Counts, ListQuer
 use shared::domain::conversations::{
     self as domain, actions, related, Actor, NewConversation, NewMessage,
 };
-use shared::domain::{agents, contacts, inboxes, teams};
+use shared::domain::filters::{CustomAttributeKey, Filter, FilterModel};
+use shared::domain::{agents, contacts, custom_attributes, inboxes, teams};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
 use shared::model::conversation::{Conversation, Status, PRIORITIES};
 use shared::model::Account;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 const CONVERSATIONS: &str = "/api/v1/accounts/{account_id}/conversations";
 const META: &str = "/api/v1/accounts/{account_id}/conversations/meta";
+const FILTER: &str = "/api/v1/accounts/{account_id}/conversations/filter";
 const CONVERSATION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}";
 const ACTION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/{action}";
 
@@ -27,6 +29,7 @@ pub fn routes(router: Router) -> Router {
         .get(CONVERSATIONS, handler!(index))
         .post(CONVERSATIONS, handler!(create))
         .get(META, handler!(meta))
+        .post(FILTER, handler!(filter))
         .get(CONVERSATION, handler!(show))
         .update(CONVERSATION, handler!(update))
         .delete(CONVERSATION, handler!(destroy))
@@ -121,6 +124,31 @@ pub async fn meta(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     let query = list_query(&state, &account, &request.params().await?).await?;
     let counts = list::meta(&state, &actor, account.id, &query).await?;
     Ok(json_ok(json!({"meta": counts_json(&counts, true)})))
+}
+
+/// `POST /conversations/filter`: Chatwoot's filter payload over the caller's conversations.
+pub async fn filter(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
+    let (account, actor) = auth::account_user_actor(&state, &request).await?;
+    let params = request.params().await?;
+    let definitions =
+        custom_attributes::list(&state, account.id, Some("conversation_attribute")).await?;
+    let keys: Vec<CustomAttributeKey> = definitions
+        .iter()
+        .map(|d| CustomAttributeKey {
+            key: &d.attribute_key,
+            display_type: &d.attribute_display_type,
+        })
+        .collect();
+    let payload = params.get("payload").cloned().unwrap_or(Value::Null);
+    let conditions = Filter::parse(FilterModel::Conversation, &payload, &keys)?;
+    let today = state.clock.now().date();
+    let matches = |c: &Conversation| conditions.matches(&list::filter_attributes(c), today);
+    let page = params.integer("page")?.unwrap_or(1).max(1) as usize;
+    let (page, counts) = list::filter(&state, &actor, account.id, &matches, page).await?;
+    let payload = render_many(&state, account.id, &page).await?;
+    Ok(json_ok(
+        json!({"meta": counts_json(&counts, false), "payload": payload}),
+    ))
 }
 
 /// The first message of `POST /conversations` (`message: {content, ...}`).

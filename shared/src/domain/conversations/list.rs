@@ -107,6 +107,18 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The counts of conversations already read.
+    fn of(conversations: &[Conversation], user_id: Option<i64>) -> Counts {
+        let count = |keep: &dyn Fn(&Conversation) -> bool| {
+            conversations.iter().filter(|c| keep(c)).count() as i64
+        };
+        Counts {
+            mine: count(&|c| user_id.is_some() && c.assignee_id == user_id),
+            unassigned: count(&|c| c.assignee_id.is_none()),
+            all: conversations.len() as i64,
+        }
+    }
+
     pub fn assigned(&self) -> i64 {
         self.all - self.unassigned
     }
@@ -355,14 +367,7 @@ async fn counts(
             let unfiltered = self::plan(&widened, visible, user_id);
             let keep = |c: &Conversation| passes(c, query, visible, user_id, false);
             let all = read_source(state, account_id, &unfiltered, false, None, &keep).await?;
-            Ok(Counts {
-                mine: all
-                    .iter()
-                    .filter(|c| user_id.is_some() && c.assignee_id == user_id)
-                    .count() as i64,
-                unassigned: all.iter().filter(|c| c.assignee_id.is_none()).count() as i64,
-                all: all.len() as i64,
-            })
+            Ok(Counts::of(&all, user_id))
         }
     }
 }
@@ -415,4 +420,69 @@ pub async fn meta(
     let user_id = actor.user_id();
     let plan = plan(query, &visible, user_id);
     counts(state, account_id, query, &plan, &visible, user_id).await
+}
+
+/// The attributes `POST /conversations/filter` conditions name, for one conversation.
+pub fn filter_attributes(c: &Conversation) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let additional = |key: &str| {
+        c.additional_attributes
+            .get(key)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut map = serde_json::Map::new();
+    map.insert("status".into(), json!(c.status.as_str()));
+    map.insert("assignee_id".into(), json!(c.assignee_id));
+    map.insert("inbox_id".into(), json!(c.inbox_id));
+    map.insert("team_id".into(), json!(c.team_id));
+    map.insert("priority".into(), json!(c.priority));
+    map.insert("display_id".into(), json!(c.display_id));
+    map.insert("campaign_id".into(), json!(c.campaign_id));
+    map.insert("labels".into(), json!(c.labels));
+    for key in [
+        "browser_language",
+        "conversation_language",
+        "referer",
+        "mail_subject",
+    ] {
+        map.insert(key.into(), additional(key));
+    }
+    map.insert("created_at".into(), json!(c.created_at_ms / 1000));
+    map.insert(
+        "last_activity_at".into(),
+        json!(c.last_activity_at_ms / 1000),
+    );
+    map.insert("custom_attributes".into(), json!(c.custom_attributes));
+    map
+}
+
+/// `POST /conversations/filter`: every conversation the caller may list (any status) that
+/// `matches`, newest activity first, one page of it, and the counts of all matches. The views
+/// cannot answer arbitrary conditions, so this reads the caller's whole visible set: its cost
+/// grows with the account (or the agent's inboxes), as docs/data-model.md states.
+pub async fn filter(
+    state: &AppState,
+    actor: &Actor,
+    account_id: i64,
+    matches: &(dyn Fn(&Conversation) -> bool + Sync),
+    page: usize,
+) -> AppResult<(Vec<Conversation>, Counts)> {
+    let visible = visible_inboxes(state, actor, account_id).await?;
+    let user_id = actor.user_id();
+    let query = ListQuery {
+        status: None,
+        ..ListQuery::default()
+    };
+    let plan = plan(&query, &visible, user_id);
+    let keep = |c: &Conversation| passes(c, &query, &visible, user_id, false) && matches(c);
+    let mut found = read_source(state, account_id, &plan, false, None, &keep).await?;
+    sort(&mut found, Sort::LastActivityDesc);
+    let counts = Counts::of(&found, user_id);
+    let page_items = found
+        .into_iter()
+        .skip((page.max(1) - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    Ok((page_items, counts))
 }
