@@ -1006,3 +1006,26 @@ async fn filter_applies_chatwoots_conditions_within_the_callers_conversations() 
         assert_eq!(refused.body, json!({"error": message}));
     }
 }
+
+#[tokio::test]
+async fn a_contacts_conversations_are_listed_for_those_who_may_see_them() {
+    let w = world().await;
+    let first = w.open_id(w.inbox).await;
+    let second = w.open_id(w.other_inbox).await;
+    w.post(
+        w.admin(),
+        &format!("/conversations/{first}/messages"),
+        json!({"content": "latest"}),
+    )
+    .await
+    .expect(200);
+    let path = format!("/contacts/{}/conversations", w.contact);
+    let admin = w.get(w.admin(), &path).await.expect(200).body;
+    assert_eq!(ids(&admin["payload"]), [first, second]);
+    let agent = w.get(w.agent(), &path).await.expect(200).body;
+    assert_eq!(ids(&agent["payload"]), [first]);
+    w.get(w.admin(), "/contacts/999/conversations")
+        .await
+        .expect(404);
+    w.get(&w.fx.bot_token, &path).await.expect(401);
+}

@@ -19,6 +19,7 @@ use std::sync::Arc;
 const CONVERSATIONS: &str = "/api/v1/accounts/{account_id}/conversations";
 const META: &str = "/api/v1/accounts/{account_id}/conversations/meta";
 const FILTER: &str = "/api/v1/accounts/{account_id}/conversations/filter";
+const CONTACT_CONVERSATIONS: &str = "/api/v1/accounts/{account_id}/contacts/{id}/conversations";
 const CONVERSATION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}";
 const ACTION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/{action}";
 
@@ -30,6 +31,7 @@ pub fn routes(router: Router) -> Router {
         .post(CONVERSATIONS, handler!(create))
         .get(META, handler!(meta))
         .post(FILTER, handler!(filter))
+        .get(CONTACT_CONVERSATIONS, handler!(contact_index))
         .get(CONVERSATION, handler!(show))
         .update(CONVERSATION, handler!(update))
         .delete(CONVERSATION, handler!(destroy))
@@ -124,6 +126,23 @@ pub async fn meta(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     let query = list_query(&state, &account, &request.params().await?).await?;
     let counts = list::meta(&state, &actor, account.id, &query).await?;
     Ok(json_ok(json!({"meta": counts_json(&counts, true)})))
+}
+
+/// `GET /contacts/{id}/conversations`: the contact's conversations the caller may list,
+/// newest activity first, at most 20 (one read of the contact's views).
+pub async fn contact_index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
+    let (account, actor) = auth::account_user_actor(&state, &request).await?;
+    let contact = contacts::load(&state, account.id, request.path_id("id")?).await?;
+    let query = ListQuery {
+        status: None,
+        contact_id: Some(contact.id),
+        page: 1,
+        page_size: 20,
+        ..ListQuery::default()
+    };
+    let (page, _) = list::list(&state, &actor, account.id, &query).await?;
+    let payload = render_many(&state, account.id, &page).await?;
+    Ok(json_ok(json!({ "payload": payload })))
 }
 
 /// `POST /conversations/filter`: Chatwoot's filter payload over the caller's conversations.
