@@ -4,8 +4,8 @@ use lambda_http::{Body, Response};
 use serde_json::{json, Map, Value};
 use shared::auth;
 use shared::domain::conversations::{self as conversations, related, NewMessage};
+use shared::domain::inboxes;
 use shared::domain::messages::{self as domain, Upload, Window};
-use shared::domain::{contacts, inboxes};
 use shared::http::{json_ok, ApiRequest, Params, Router};
 use shared::model::conversation::{Conversation, Message, MessageType};
 use shared::views::conversations::{self as view, Context};
@@ -146,7 +146,7 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (account, actor) = auth::account_actor(&state, &request).await?;
-    let conversation = conversations::load_for(
+    let (conversation, inbox, contact) = conversations::load_for_message(
         &state,
         &actor,
         account.id,
@@ -155,10 +155,6 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     .await?;
     let params = request.params().await?;
     let mut new = new_message(&params)?;
-    let (inbox, contact) = futures::try_join!(
-        inboxes::load(&state, account.id, conversation.inbox_id),
-        contacts::load(&state, account.id, conversation.contact_id),
-    )?;
     domain::validate(&new, &inbox)?;
     let as_bot = match (
         params.string("sender_type").as_deref(),

@@ -136,6 +136,37 @@ pub async fn load_for(
     Ok(conversation)
 }
 
+/// The conversation's inbox and contact, read in one batch with the actor's access check
+/// (what a new message needs: the channel's rules, the bot, whether the contact is muted).
+pub async fn load_for_message(
+    state: &AppState,
+    actor: &Actor,
+    account_id: i64,
+    display_id: i64,
+) -> AppResult<(Conversation, Inbox, Contact)> {
+    let conversation = load(state, account_id, display_id).await?;
+    let mut keys = vec![
+        inbox_keys::inbox(account_id, conversation.inbox_id),
+        crate::keys::contacts::contact(account_id, conversation.contact_id),
+    ];
+    let access = match actor.user_id().filter(|_| actor.is_agent()) {
+        Some(user_id) => access_keys(&conversation, user_id),
+        None => Vec::new(),
+    };
+    keys.extend(access.iter().cloned());
+    let mut found = state.store.get_many(&keys).await?.into_iter();
+    let inbox = found.next().flatten().ok_or(AppError::NotFound)?;
+    let contact = found.next().flatten().ok_or(AppError::NotFound)?;
+    if !access.is_empty() && !found.any(|item| item.is_some()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((
+        conversation,
+        Inbox::from_item(inbox)?,
+        Contact::from_item(contact)?,
+    ))
+}
+
 /// What a change produced besides the conversation itself.
 #[derive(Debug, Default)]
 pub struct Effects {
