@@ -1029,3 +1029,36 @@ async fn a_contacts_conversations_are_listed_for_those_who_may_see_them() {
         .expect(404);
     w.get(&w.fx.bot_token, &path).await.expect(401);
 }
+
+#[tokio::test]
+async fn merging_moves_conversations_and_deleting_a_contact_deletes_them() {
+    let w = world().await;
+    let base = w.contact("Base", "base@example.com").await;
+    let moved = w.open_id(w.inbox).await;
+    w.post(
+        w.admin(),
+        "/actions/contact_merge",
+        json!({"base_contact_id": base, "mergee_contact_id": w.contact}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(w.show(moved).await["meta"]["sender"]["id"], base);
+    let of_base = w
+        .get(w.admin(), &format!("/contacts/{base}/conversations"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ids(&of_base["payload"]), [moved]);
+
+    w.api
+        .delete(&w.path(&format!("/contacts/{base}")))
+        .token(w.admin())
+        .send()
+        .await
+        .expect(200);
+    w.get(w.admin(), &format!("/conversations/{moved}"))
+        .await
+        .expect(404);
+    let meta = w.get(w.admin(), "/conversations/meta").await.expect(200).body;
+    assert_eq!(meta["meta"]["all_count"], 0);
+}

@@ -637,9 +637,11 @@ async fn links_of(state: &AppState, contact: &Contact) -> AppResult<Vec<ContactI
 
 /// Deletes the contact with its claims, view entries, count, contact-inboxes (both
 /// copies), label and gram entries. The contact item is deleted only at the version read,
-/// so a concurrent change is not left with stale claims; the contact's conversations are
-/// not touched here.
+/// so a concurrent change is not left with stale claims. Its conversations are deleted
+/// first (a failure leaves the contact in place, to be deleted again).
 pub async fn delete(state: &AppState, contact: &Contact) -> AppResult<()> {
+    crate::domain::conversations::actions::delete_of_contact(state, contact.account_id, contact.id)
+        .await?;
     let mut contact = contact.clone();
     loop {
         let mut ops = vec![WriteOp::Delete {
@@ -679,11 +681,19 @@ pub async fn delete(state: &AppState, contact: &Contact) -> AppResult<()> {
 /// Chatwoot's `ContactMergeAction`: `base` keeps its values and takes the mergee's where it
 /// has none (attribute maps deep-merged, base winning), takes over the mergee's
 /// contact-inboxes and unique values, and the mergee is deleted, in one transaction (index
-/// entries as far as they fit). The mergee's conversations are not moved here.
+/// entries as far as they fit). The mergee's conversations move to `base` first, each in its
+/// own transaction; the messages it sent keep naming it as their sender.
 pub async fn merge(state: &AppState, base: Contact, mergee: Contact) -> AppResult<Contact> {
     if base.id == mergee.id {
         return Ok(base);
     }
+    crate::domain::conversations::actions::move_to_contact(
+        state,
+        base.account_id,
+        mergee.id,
+        base.id,
+    )
+    .await?;
     let links = links_of(state, &mergee).await?;
     let merged = save(state, base, Some(&mergee), |base| {
         merge_values(base, &mergee);

@@ -425,3 +425,52 @@ pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<
         .collect();
     write_in_chunks(state, deletes).await
 }
+
+/// Every conversation of a contact (its view's four status partitions).
+pub async fn of_contact(
+    state: &AppState,
+    account_id: i64,
+    contact_id: i64,
+) -> AppResult<Vec<Conversation>> {
+    let scope = super::views::Scope::Contact(contact_id);
+    let mut found = Vec::new();
+    for status in Status::ALL {
+        let query = Query::prefix(
+            scope.partition(account_id, status),
+            keys::view_entries_prefix(),
+        );
+        for item in query_all(state, query).await? {
+            found.push(Conversation::from_item(item)?);
+        }
+    }
+    Ok(found)
+}
+
+/// A deleted contact's conversations go with it (Chatwoot deletes them in a job).
+pub async fn delete_of_contact(
+    state: &AppState,
+    account_id: i64,
+    contact_id: i64,
+) -> AppResult<()> {
+    for conversation in of_contact(state, account_id, contact_id).await? {
+        delete(state, &conversation).await?;
+    }
+    Ok(())
+}
+
+/// A merged contact's conversations move to the contact it was merged into.
+pub async fn move_to_contact(
+    state: &AppState,
+    account_id: i64,
+    from: i64,
+    to: i64,
+) -> AppResult<()> {
+    for conversation in of_contact(state, account_id, from).await? {
+        save(state, conversation, |c| {
+            c.contact_id = to;
+            Ok(Effects::default())
+        })
+        .await?;
+    }
+    Ok(())
+}
