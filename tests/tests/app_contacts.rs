@@ -1,6 +1,6 @@
 //! `/api/v1/accounts/{account_id}/contacts`, its sub-resources and `/actions/contact_merge`.
 
-use api_tests::{check_account_guards, json, AccountFixture, GuardedRoute, TestApi};
+use api_tests::{check_account_guards, json, multipart, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
 use shared::state::AppState;
@@ -69,24 +69,6 @@ fn contact_json(id: i64, created_at: &Value, fields: Value) -> Value {
     expected
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "XCONTACTX";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    if let Some((name, content_type, bytes)) = file {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"face.png\"\r\nContent-Type: {content_type}\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn contact_routes_are_guarded() {
     let api = TestApi::new().await;
@@ -116,6 +98,11 @@ async fn contact_routes_are_guarded() {
             Method::GET,
             "/api/v1/accounts/{account}/contacts/active".into(),
             json!(null),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/accounts/{account}/contacts/filter".into(),
+            json!({"payload": []}),
         ),
         route(Method::GET, contact.clone(), json!(null)),
         route(Method::PATCH, contact.clone(), json!({"name": "y"})),
@@ -709,7 +696,7 @@ async fn custom_attributes_and_avatars_are_removed() {
             ("custom_attributes[a]", "1"),
             ("custom_attributes[b]", "2"),
         ],
-        Some(("avatar", "image/png", png)),
+        &[("avatar", "face.png", "image/png", png)],
     );
     let created = api
         .post(&base)
@@ -749,7 +736,7 @@ async fn custom_attributes_and_avatars_are_removed() {
             "name": "Pic", "email": "pic@example.com", "custom_attributes": {"b": "2"}
         }))})
     );
-    let (content_type, body) = multipart(&[], Some(("avatar", "text/plain", b"hello")));
+    let (content_type, body) = multipart(&[], &[("avatar", "face.png", "text/plain", b"hello")]);
     let refused = api
         .patch(&format!("{base}/{id}"))
         .token(&fx.agent.1)
@@ -1020,4 +1007,58 @@ async fn active_contacts_are_an_empty_page() {
         active,
         json!({"meta": {"count": 0, "current_page": "2"}, "payload": []})
     );
+}
+
+#[tokio::test]
+async fn filter_applies_chatwoots_conditions_to_resolved_contacts() {
+    let api = TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let acme = create_contact(
+        &api,
+        &fx,
+        json!({"name": "Ann", "email": "ann@acme.test", "additional_attributes": {"city": "Lyon"}}),
+    )
+    .await;
+    create_contact(&api, &fx, json!({"name": "Bob", "email": "bob@other.test"})).await;
+    let blocked = create_contact(
+        &api,
+        &fx,
+        json!({"name": "Cy", "phone_number": "+33612345678", "blocked": true}),
+    )
+    .await;
+    create_contact(&api, &fx, json!({"name": "Only a name"})).await;
+    let path = format!("{}/filter", contacts_path(&fx));
+    let filter = |payload: Value| {
+        let (api, path, token) = (&api, path.clone(), fx.admin.1.clone());
+        async move {
+            api.post(&path)
+                .token(&token)
+                .json(json!({"payload": payload}))
+                .send()
+                .await
+        }
+    };
+    let found = filter(json!([
+        {"attribute_key": "email", "filter_operator": "contains", "values": ["acme"], "query_operator": "or"},
+        {"attribute_key": "blocked", "filter_operator": "equal_to", "values": [true], "query_operator": null}
+    ]))
+    .await
+    .expect(200);
+    assert_eq!(ids(&found.body), [acme, blocked]);
+    assert_eq!(found.body["meta"], json!({"count": 2, "current_page": 1}));
+    let city = filter(json!([
+        {"attribute_key": "city", "filter_operator": "equal_to", "values": ["lyon"]}
+    ]))
+    .await
+    .expect(200);
+    assert_eq!(ids(&city.body), [acme]);
+    let refused = filter(json!([
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["open"]}
+    ]))
+    .await
+    .expect(422);
+    assert!(refused.body["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("Invalid attribute key - [status]."));
 }

@@ -1059,6 +1059,10 @@ async fn merging_moves_conversations_and_deleting_a_contact_deletes_them() {
     w.get(w.admin(), &format!("/conversations/{moved}"))
         .await
         .expect(404);
-    let meta = w.get(w.admin(), "/conversations/meta").await.expect(200).body;
+    let meta = w
+        .get(w.admin(), "/conversations/meta")
+        .await
+        .expect(200)
+        .body;
     assert_eq!(meta["meta"]["all_count"], 0);
 }

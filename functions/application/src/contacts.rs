@@ -6,6 +6,7 @@ use shared::auth::{self, AccountUser};
 use shared::domain::avatars::{self, AvatarUpload};
 use shared::domain::contact_index::Order;
 use shared::domain::contacts::{self, ContactChanges, ContactPage};
+use shared::domain::filters::{CustomAttributeKey, Filter, FilterModel};
 use shared::domain::{contact_inboxes, inboxes};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
 use shared::model::contact::Contact;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 const CONTACTS: &str = "/api/v1/accounts/{account_id}/contacts";
 const SEARCH: &str = "/api/v1/accounts/{account_id}/contacts/search";
+const FILTER: &str = "/api/v1/accounts/{account_id}/contacts/filter";
 const ACTIVE: &str = "/api/v1/accounts/{account_id}/contacts/active";
 /// Sub-resources of one contact use `{id}` too (the router needs one name per segment).
 const CONTACT: &str = "/api/v1/accounts/{account_id}/contacts/{id}";
@@ -31,6 +33,7 @@ pub fn routes(router: Router) -> Router {
         .get(CONTACTS, handler!(index))
         .post(CONTACTS, handler!(create))
         .get(SEARCH, handler!(search))
+        .post(FILTER, handler!(filter))
         .get(ACTIVE, handler!(active))
         .get(CONTACT, handler!(show))
         .update(CONTACT, handler!(update))
@@ -209,6 +212,38 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 }
 
 /// Without `q` Chatwoot returns before rendering its error, leaving an empty result.
+/// `POST /contacts/filter`: Chatwoot's filter payload over the resolved contacts.
+pub async fn filter(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
+    let member = auth::account_user(&state, &request).await?;
+    let params = request.params().await?;
+    let paging = Paging::read(&params);
+    let definitions = shared::domain::custom_attributes::list(
+        &state,
+        member.account_id(),
+        Some("contact_attribute"),
+    )
+    .await?;
+    let keys: Vec<CustomAttributeKey> = definitions
+        .iter()
+        .map(|d| CustomAttributeKey {
+            key: &d.attribute_key,
+            display_type: &d.attribute_display_type,
+        })
+        .collect();
+    let payload = params.get("payload").cloned().unwrap_or(Value::Null);
+    let conditions = Filter::parse(FilterModel::Contact, &payload, &keys)?;
+    let today = state.clock.now().date();
+    let page = contacts::filter(
+        &state,
+        member.account_id(),
+        paging.order,
+        paging.page,
+        |c| conditions.matches(&contacts::filter_attributes(c), today),
+    )
+    .await?;
+    paging.respond(&state, member.account_id(), page).await
+}
+
 pub async fn search(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = auth::account_user(&state, &request).await?;
     let params = request.params().await?;

@@ -330,6 +330,65 @@ pub async fn search(
 }
 
 /// Reads the candidates, keeps the resolved ones that match, sorts and pages them.
+/// `POST /contacts/filter`: the resolved contacts `matches` accepts, in `order`. The filter
+/// language cannot be indexed, so this reads every resolved contact: one query of the
+/// creation-order view and one batch read per 100 contacts (O(resolved contacts), as
+/// docs/data-model.md states).
+pub async fn filter(
+    state: &AppState,
+    account_id: i64,
+    order: Order,
+    page: usize,
+    matches: impl Fn(&Contact) -> bool,
+) -> AppResult<ContactPage> {
+    let count = state
+        .store
+        .get(&keys::resolved_count(account_id))
+        .await?
+        .and_then(|item| item.get(keys::RESOLVED).and_then(Value::as_i64))
+        .unwrap_or(0)
+        .max(0) as usize;
+    let ids = contact_index::page_ids(state, account_id, Order::DEFAULT, 0, count).await?;
+    sorted_page(
+        state,
+        account_id,
+        ids.into_iter().collect(),
+        order,
+        page,
+        matches,
+    )
+    .await
+}
+
+/// The attributes `POST /contacts/filter` conditions name, for one contact.
+pub fn filter_attributes(contact: &Contact) -> Map<String, Value> {
+    use serde_json::json;
+    let additional = |key: &str| {
+        contact
+            .additional_attributes
+            .get(key)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut map = Map::new();
+    map.insert("name".into(), json!(contact.name));
+    map.insert("email".into(), json!(contact.email));
+    map.insert("phone_number".into(), json!(contact.phone_number));
+    map.insert("identifier".into(), json!(contact.identifier));
+    map.insert("country_code".into(), additional("country_code"));
+    map.insert("city".into(), additional("city"));
+    map.insert("company".into(), additional("company_name"));
+    map.insert("labels".into(), json!(contact.labels));
+    map.insert("created_at".into(), json!(contact.created_at_ms / 1000));
+    map.insert(
+        "last_activity_at".into(),
+        json!(contact.last_activity_at_ms.map(|ms| ms / 1000)),
+    );
+    map.insert("blocked".into(), json!(contact.blocked));
+    map.insert("custom_attributes".into(), json!(contact.custom_attributes));
+    map
+}
+
 async fn sorted_page(
     state: &AppState,
     account_id: i64,
