@@ -1066,3 +1066,76 @@ async fn merging_moves_conversations_and_deleting_a_contact_deletes_them() {
         .body;
     assert_eq!(meta["meta"]["all_count"], 0);
 }
+
+#[tokio::test]
+async fn search_finds_conversations_by_message_words_whatever_their_status() {
+    let w = world().await;
+    let refund = w.open_id(w.inbox).await;
+    let other = w.open_id(w.other_inbox).await;
+    let quiet = w.open_id(w.inbox).await;
+    for (id, text, kind) in [
+        (refund, "I want a REFUND for order 42", "incoming"),
+        (other, "Refunds take five days", "outgoing"),
+        (quiet, "hello there", "incoming"),
+    ] {
+        w.post(
+            w.admin(),
+            &format!("/conversations/{id}/messages"),
+            json!({"content": text, "message_type": kind}),
+        )
+        .await
+        .expect(200);
+    }
+    // Private notes are not searched.
+    w.post(
+        w.admin(),
+        &format!("/conversations/{quiet}/messages"),
+        json!({"content": "refund pending", "private": true}),
+    )
+    .await
+    .expect(200);
+    w.post(
+        w.admin(),
+        &format!("/conversations/{refund}/toggle_status"),
+        json!({"status": "resolved"}),
+    )
+    .await
+    .expect(200);
+
+    let found = w
+        .get(w.admin(), "/conversations/search?q=refund")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        found["meta"],
+        json!({"mine_count": 0, "unassigned_count": 2, "all_count": 2})
+    );
+    let payload = found["payload"].as_array().unwrap();
+    assert_eq!(ids(&found["payload"]), [refund, other]);
+    assert_eq!(payload[0]["contact"]["id"], w.contact);
+    assert_eq!(payload[0]["inbox"]["channel_type"], "Channel::Api");
+    assert_eq!(
+        payload[0]["messages"][0]["content"],
+        "I want a REFUND for order 42"
+    );
+    assert_eq!(payload[0]["messages"][0]["sender_name"], "Carla");
+
+    // The list's `q` searches the same way, within what the caller may list.
+    let listed = w
+        .get(w.agent(), "/conversations?q=Refund%20for")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ids(&listed["data"]["payload"]), [refund]);
+    assert_eq!(listed["data"]["meta"]["all_count"], 1);
+    let nothing = w
+        .get(w.admin(), "/conversations/search?q=invoice")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(nothing["payload"], json!([]));
+    w.get(&w.fx.bot_token, "/conversations/search?q=refund")
+        .await
+        .expect(401);
+}

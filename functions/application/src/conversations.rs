@@ -5,12 +5,12 @@ use serde_json::{json, Map, Value};
 use shared::auth;
 use shared::domain::conversations::list::{self, AssigneeFilter, Counts, ListQuery, Sort};
 use shared::domain::conversations::{
-    self as domain, actions, related, Actor, NewConversation, NewMessage,
+    self as domain, actions, related, search, Actor, NewConversation, NewMessage,
 };
 use shared::domain::filters::{CustomAttributeKey, Filter, FilterModel};
 use shared::domain::{agents, contacts, custom_attributes, inboxes, teams};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
-use shared::model::conversation::{Conversation, Status, PRIORITIES};
+use shared::model::conversation::{Conversation, Message, Status, PRIORITIES};
 use shared::model::Account;
 use shared::views::conversations::{self as view, Context};
 use shared::{handler, AppError, AppResult, AppState};
@@ -19,6 +19,7 @@ use std::sync::Arc;
 const CONVERSATIONS: &str = "/api/v1/accounts/{account_id}/conversations";
 const META: &str = "/api/v1/accounts/{account_id}/conversations/meta";
 const FILTER: &str = "/api/v1/accounts/{account_id}/conversations/filter";
+const SEARCH: &str = "/api/v1/accounts/{account_id}/conversations/search";
 const CONTACT_CONVERSATIONS: &str = "/api/v1/accounts/{account_id}/contacts/{id}/conversations";
 const CONVERSATION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}";
 const ACTION: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/{action}";
@@ -31,6 +32,7 @@ pub fn routes(router: Router) -> Router {
         .post(CONVERSATIONS, handler!(create))
         .get(META, handler!(meta))
         .post(FILTER, handler!(filter))
+        .get(SEARCH, handler!(search))
         .get(CONTACT_CONVERSATIONS, handler!(contact_index))
         .get(CONVERSATION, handler!(show))
         .update(CONVERSATION, handler!(update))
@@ -111,10 +113,42 @@ async fn list_query(state: &AppState, account: &Account, params: &Params) -> App
     })
 }
 
+/// The search text of a request, if any.
+fn search_text(params: &Params) -> Option<String> {
+    params
+        .string("q")
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty())
+}
+
+/// One page of conversations matching `q` (message text), whatever their status.
+async fn search_page(
+    state: &AppState,
+    actor: &Actor,
+    account: &Account,
+    q: &str,
+    page: usize,
+) -> AppResult<(Vec<(Conversation, Vec<Message>)>, Counts)> {
+    let (hits, counts) = search::search(state, actor, account.id, q).await?;
+    let page = hits
+        .into_iter()
+        .skip((page.max(1) - 1) * list::PAGE_SIZE)
+        .take(list::PAGE_SIZE)
+        .collect();
+    Ok((page, counts))
+}
+
 pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (account, actor) = auth::account_user_actor(&state, &request).await?;
-    let query = list_query(&state, &account, &request.params().await?).await?;
-    let (page, counts) = list::list(&state, &actor, account.id, &query).await?;
+    let params = request.params().await?;
+    let query = list_query(&state, &account, &params).await?;
+    let (page, counts) = match search_text(&params) {
+        Some(q) => {
+            let (hits, counts) = search_page(&state, &actor, &account, &q, query.page).await?;
+            (hits.into_iter().map(|(c, _)| c).collect(), counts)
+        }
+        None => list::list(&state, &actor, account.id, &query).await?,
+    };
     let payload = render_many(&state, account.id, &page).await?;
     Ok(json_ok(json!({
         "data": {"meta": counts_json(&counts, true), "payload": payload}
@@ -126,6 +160,35 @@ pub async fn meta(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     let query = list_query(&state, &account, &request.params().await?).await?;
     let counts = list::meta(&state, &actor, account.id, &query).await?;
     Ok(json_ok(json!({"meta": counts_json(&counts, true)})))
+}
+
+/// `GET /conversations/search?q=`: conversations with messages containing `q`, each with
+/// those messages, in Chatwoot's slim shape.
+pub async fn search(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
+    let (account, actor) = auth::account_user_actor(&state, &request).await?;
+    let params = request.params().await?;
+    let page = params.integer("page")?.unwrap_or(1).max(1) as usize;
+    let (hits, counts) = match search_text(&params) {
+        Some(q) => search_page(&state, &actor, &account, &q, page).await?,
+        None => (Vec::new(), Counts::default()),
+    };
+    let conversations: Vec<&Conversation> = hits.iter().map(|(c, _)| c).collect();
+    let messages: Vec<&Message> = hits.iter().flat_map(|(_, m)| m).collect();
+    let related = related::load(&state, account.id, &conversations, &messages, &[]).await?;
+    let inbox_ids: Vec<i64> = conversations.iter().map(|c| c.inbox_id).collect();
+    let inboxes: std::collections::HashMap<i64, shared::model::inbox::Inbox> =
+        inboxes::load_many(&state, account.id, &inbox_ids)
+            .await?
+            .into_iter()
+            .map(|inbox| (inbox.id, inbox))
+            .collect();
+    let payload: Vec<Value> = hits
+        .iter()
+        .map(|(c, messages)| view::search_result(c, messages, &related, inboxes.get(&c.inbox_id)))
+        .collect();
+    Ok(json_ok(
+        json!({"meta": counts_json(&counts, false), "payload": payload}),
+    ))
 }
 
 /// `GET /contacts/{id}/conversations`: the contact's conversations the caller may list,

@@ -218,6 +218,7 @@ pub async fn create(
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Internal("message lost".into()))?;
+    conversations::search::index(state, &message).await;
     Ok((conversation, message))
 }
 

@@ -234,3 +234,35 @@ pub fn conversation(c: &Conversation, context: &Context) -> Value {
         "sla_policy_id": null,
     })
 }
+
+/// One result of `GET /conversations/search`: the conversation in brief with the messages
+/// that matched.
+pub fn search_result(
+    c: &Conversation,
+    messages: &[Message],
+    related: &Related,
+    inbox: Option<&crate::model::inbox::Inbox>,
+) -> Value {
+    let contact = related.contacts.get(&c.contact_id);
+    let sender_name = |m: &Message| match m.sender {
+        Some(Sender::User(id)) => related.agents.get(&id).map(|(a, _)| a.user.name.clone()),
+        Some(Sender::Contact(id)) => related.contacts.get(&id).map(|(c, _)| c.name.clone()),
+        Some(Sender::AgentBot(id)) => related.bots.get(&id).and_then(|(b, _)| b.name.clone()),
+        None => None,
+    };
+    json!({
+        "id": c.display_id,
+        "uuid": c.uuid,
+        "created_at": c.created_at_ms / 1000,
+        "contact": contact.map(|(contact, _)| json!({"id": contact.id, "name": contact.name})),
+        "inbox": inbox.map(|i| json!({"id": i.id, "name": i.name, "channel_type": i.channel.channel_type()})),
+        "messages": messages.iter().map(|m| json!({
+            "content": m.content,
+            "id": m.id,
+            "sender_name": sender_name(m),
+            "message_type": m.message_type,
+            "created_at": m.created_at_ms / 1000,
+        })).collect::<Vec<_>>(),
+        "account_id": c.account_id,
+    })
+}

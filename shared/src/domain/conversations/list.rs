@@ -108,15 +108,17 @@ pub struct Counts {
 
 impl Counts {
     /// The counts of conversations already read.
-    fn of(conversations: &[Conversation], user_id: Option<i64>) -> Counts {
-        let count = |keep: &dyn Fn(&Conversation) -> bool| {
-            conversations.iter().filter(|c| keep(c)).count() as i64
-        };
-        Counts {
-            mine: count(&|c| user_id.is_some() && c.assignee_id == user_id),
-            unassigned: count(&|c| c.assignee_id.is_none()),
-            all: conversations.len() as i64,
+    pub(crate) fn of<'a>(
+        conversations: impl IntoIterator<Item = &'a Conversation>,
+        user_id: Option<i64>,
+    ) -> Counts {
+        let mut counts = Counts::default();
+        for c in conversations {
+            counts.all += 1;
+            counts.unassigned += i64::from(c.assignee_id.is_none());
+            counts.mine += i64::from(user_id.is_some() && c.assignee_id == user_id);
         }
+        counts
     }
 
     pub fn assigned(&self) -> i64 {

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod activity;
 pub mod list;
 pub mod related;
+pub mod search;
 pub mod views;
 
 use crate::domain::{contended_pause, inboxes, retrying, store_conflict, CONTENDED_ATTEMPTS};
@@ -461,6 +462,9 @@ pub async fn create(
     };
     ops.extend(event_writes(&conversation, &effects, now));
     retrying(store_conflict, || state.store.write(ops.clone())).await?;
+    if let Some(message) = &message {
+        search::index(state, message).await;
+    }
     Ok((conversation, message))
 }
 
