@@ -422,3 +422,88 @@ async fn parallel_messages_are_all_stored_once_in_order() {
         *sent.last().unwrap()
     );
 }
+
+#[tokio::test]
+async fn large_files_go_straight_to_storage_and_attach_by_signed_id() {
+    let w = world().await;
+    let uploads = format!("{}/conversations/{}/direct_uploads", w.base, w.conversation);
+    let bytes = vec![7u8; 64 * 1024];
+    let prepared = w
+        .api
+        .post(&uploads)
+        .token(&w.fx.admin.1)
+        .json(json!({"blob": {"filename": "big.mp4", "byte_size": bytes.len(), "content_type": "video/mp4"}}))
+        .send()
+        .await
+        .expect(200);
+    let url = prepared.body["direct_upload"]["url"].as_str().unwrap();
+    assert_eq!(
+        prepared.body["direct_upload"]["headers"],
+        json!({"Content-Type": "video/mp4"})
+    );
+    let (status, _) = fetch_url(
+        &w.api,
+        Method::PUT,
+        url,
+        "video/mp4",
+        Bytes::from(bytes.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let signed_id = prepared.text("signed_id");
+    let message = w
+        .send(json!({"content": "see video", "attachments": [signed_id]}))
+        .await
+        .expect(200);
+    let file = &message.body["attachments"][0];
+    assert_eq!(file["file_type"], "video");
+    assert_eq!(file["file_size"], bytes.len());
+    let (status, fetched) = fetch_url(
+        &w.api,
+        Method::GET,
+        file["data_url"].as_str().unwrap(),
+        "",
+        Bytes::new(),
+    )
+    .await;
+    assert_eq!((status, fetched.len()), (200, bytes.len()));
+
+    // Unknown ids, uploads of another conversation, oversized and unnamed files are refused.
+    w.send(json!({"content": "x", "attachments": ["nope"]}))
+        .await
+        .expect(422);
+    let elsewhere = w
+        .api
+        .post(&format!(
+            "{}/conversations/{}/messages",
+            w.base, w.widget_conversation
+        ))
+        .token(&w.fx.admin.1)
+        .json(json!({"content": "x", "attachments": [prepared.text("signed_id")]}))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(
+        elsewhere.body,
+        json!({"error": "Attachment upload not found"})
+    );
+    for blob in [
+        json!({"filename": "huge.bin", "byte_size": 50 * 1024 * 1024}),
+        json!({"filename": "", "byte_size": 10}),
+    ] {
+        w.api
+            .post(&uploads)
+            .token(&w.fx.admin.1)
+            .json(json!({ "blob": blob }))
+            .send()
+            .await
+            .expect(422);
+    }
+    w.api
+        .post(&uploads)
+        .token(&w.fx.admin.1)
+        .json(json!({}))
+        .send()
+        .await
+        .expect(422);
+}

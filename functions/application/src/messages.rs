@@ -13,6 +13,8 @@ use shared::{handler, AppError, AppResult, AppState};
 use std::sync::Arc;
 
 const MESSAGES: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
+const DIRECT_UPLOADS: &str =
+    "/api/v1/accounts/{account_id}/conversations/{conversation_id}/direct_uploads";
 const MESSAGE: &str =
     "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}";
 
@@ -20,6 +22,7 @@ pub fn routes(router: Router) -> Router {
     router
         .get(MESSAGES, handler!(index))
         .post(MESSAGES, handler!(create))
+        .post(DIRECT_UPLOADS, handler!(direct_upload))
         .update(MESSAGE, handler!(update))
         .delete(MESSAGE, handler!(destroy))
 }
@@ -176,7 +179,17 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
             bytes: file.bytes.clone(),
         })
         .collect();
+    // JSON clients name files uploaded beforehand (`direct_uploads`) by their signed ids.
+    let signed_ids: Vec<String> = match params.get("attachments") {
+        Some(Value::Array(values)) => values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
     new.attachments = domain::store_attachments(&state, &conversation, &uploads).await?;
+    new.attachments
+        .extend(domain::uploaded_attachments(&state, &conversation, &signed_ids).await?);
     let (conversation, message) =
         domain::create(&state, conversation, &inbox, contact.blocked, new, sender).await?;
     let echo_id = params.string("echo_id");
@@ -221,4 +234,41 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     let message = domain::soft_delete(&state, conversation.clone(), message).await?;
     let mut rendered = render_messages(&state, &conversation, &[message], None).await?;
     Ok(json_ok(rendered.pop().unwrap_or(Value::Null)))
+}
+
+/// `POST /direct_uploads` (ActiveStorage's direct upload, for files too large for a request
+/// body): `blob: {filename, byte_size, content_type}` → where to PUT the file, and the
+/// `signed_id` to list in a message's `attachments`.
+pub async fn direct_upload(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
+    let (account, actor) = auth::account_user_actor(&state, &request).await?;
+    let conversation = conversations::load_for(
+        &state,
+        &actor,
+        account.id,
+        request.path_id("conversation_id")?,
+    )
+    .await?;
+    let blob = request.params().await?.require("blob", None)?;
+    let content_type = blob
+        .string("content_type")
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let (upload, url) = domain::direct_upload(
+        &state,
+        &conversation,
+        &blob.string("filename").unwrap_or_default(),
+        &content_type,
+        blob.integer("byte_size")?.unwrap_or(0),
+    )
+    .await?;
+    Ok(json_ok(json!({
+        "id": upload.id,
+        "key": upload.blob_key,
+        "filename": upload.file_name,
+        "content_type": upload.content_type,
+        "byte_size": upload.byte_size,
+        "checksum": blob.string("checksum"),
+        "signed_id": upload.signed_id,
+        "direct_upload": {"url": url, "headers": {"Content-Type": upload.content_type}},
+    })))
 }

@@ -6,11 +6,13 @@ use crate::domain::conversations::{
 };
 use crate::error::{AppError, AppResult};
 use crate::keys::conversations as keys;
-use crate::model::conversation::{Attachment, Conversation, Message, MessageType, Sender, Status};
+use crate::model::conversation::{
+    Attachment, Conversation, DirectUpload, Message, MessageType, Sender, Status,
+};
 use crate::model::inbox::{Channel, Inbox};
 use crate::model::Record;
 use crate::state::AppState;
-use crate::store::{Query, SortKey};
+use crate::store::{Query, SortKey, WriteOp};
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
@@ -124,9 +126,7 @@ pub async fn store_attachments(
     uploads: &[Upload],
 ) -> AppResult<Vec<Attachment>> {
     if uploads.len() > MAX_ATTACHMENTS {
-        return Err(AppError::Unprocessable(json!(
-            "Validation failed: Attachments exceeded maximum allowed"
-        )));
+        return Err(too_many_attachments());
     }
     let mut attachments = Vec::with_capacity(uploads.len());
     for upload in uploads {
@@ -144,9 +144,7 @@ pub async fn store_attachments(
         attachments.push(Attachment {
             id: crate::ids::new_id(state.clock.now_ms()),
             file_type: file_type(&upload.content_type).into(),
-            extension: file_name
-                .rsplit_once('.')
-                .map(|(_, ext)| ext.to_ascii_lowercase()),
+            extension: extension(&file_name),
             content_type: upload.content_type.clone(),
             file_name,
             file_size: upload.bytes.len() as i64,
@@ -154,6 +152,110 @@ pub async fn store_attachments(
         });
     }
     Ok(attachments)
+}
+
+/// The largest file a direct upload accepts (Chatwoot's website-widget limit).
+pub const MAX_DIRECT_UPLOAD_BYTES: i64 = 40 * 1024 * 1024;
+/// How long a direct-upload URL accepts the file.
+const UPLOAD_URL_TTL: Duration = Duration::from_secs(3600);
+
+/// Prepares a direct upload: where the file will live, a presigned URL that accepts it, and
+/// the signed id a message then attaches it by.
+pub async fn direct_upload(
+    state: &AppState,
+    conversation: &Conversation,
+    file_name: &str,
+    content_type: &str,
+    byte_size: i64,
+) -> AppResult<(DirectUpload, String)> {
+    let mut errors = crate::error::ValidationErrors::new();
+    if file_name.trim().is_empty() {
+        errors.add("filename", "can't be blank");
+    }
+    if !(0..=MAX_DIRECT_UPLOAD_BYTES).contains(&byte_size) {
+        errors.add("byte_size", "is too big");
+    }
+    errors.into_result()?;
+    let safe_name = crate::blob::safe_file_name(file_name);
+    let now = state.clock.now_ms();
+    let upload = DirectUpload {
+        id: crate::ids::new_id(now),
+        signed_id: crate::ids::alphanumeric(40),
+        account_id: conversation.account_id,
+        conversation_id: conversation.display_id,
+        blob_key: format!(
+            "attachments/{}/{}/{}/{safe_name}",
+            conversation.account_id,
+            conversation.display_id,
+            crate::ids::ulid()
+        ),
+        file_name: safe_name,
+        content_type: content_type.to_owned(),
+        byte_size,
+        created_at_ms: now,
+        expires_at: now / 1000 + 24 * 3600,
+    };
+    let url = state
+        .blobs
+        .presign_put(&upload.blob_key, content_type, UPLOAD_URL_TTL)
+        .await?;
+    state
+        .store
+        .write(vec![WriteOp::create(upload.to_item())])
+        .await?;
+    Ok((upload, url))
+}
+
+/// The attachments named by direct-upload signed ids; each must be an upload prepared for
+/// this conversation (422 otherwise).
+pub async fn uploaded_attachments(
+    state: &AppState,
+    conversation: &Conversation,
+    signed_ids: &[String],
+) -> AppResult<Vec<Attachment>> {
+    if signed_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    if signed_ids.len() > MAX_ATTACHMENTS {
+        return Err(too_many_attachments());
+    }
+    let keys: Vec<_> = signed_ids
+        .iter()
+        .map(|id| crate::keys::conversations::direct_upload(id))
+        .collect();
+    let mut attachments = Vec::with_capacity(keys.len());
+    for item in state.store.get_many(&keys).await? {
+        let upload = item
+            .map(DirectUpload::from_item)
+            .transpose()?
+            .filter(|u| {
+                u.account_id == conversation.account_id
+                    && u.conversation_id == conversation.display_id
+            })
+            .ok_or_else(|| AppError::Unprocessable(json!("Attachment upload not found")))?;
+        attachments.push(Attachment {
+            id: crate::ids::new_id(state.clock.now_ms()),
+            file_type: file_type(&upload.content_type).into(),
+            extension: extension(&upload.file_name),
+            content_type: upload.content_type,
+            file_name: upload.file_name,
+            file_size: upload.byte_size,
+            blob_key: upload.blob_key,
+        });
+    }
+    Ok(attachments)
+}
+
+fn extension(file_name: &str) -> Option<String> {
+    file_name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+}
+
+fn too_many_attachments() -> AppError {
+    AppError::Unprocessable(json!(
+        "Validation failed: Attachments exceeded maximum allowed"
+    ))
 }
 
 /// Validates a new message against Chatwoot's rules (422 `{"error": …}`).

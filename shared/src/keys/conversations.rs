@@ -8,6 +8,7 @@
 //! | display-id counter | `ACCOUNT#<account>` | `COUNTER#conversation` |
 //! | view entry (a copy of the conversation) | `CONVS#<account>#<scope>#<status>` | `V#<last activity ms, 13 digits>#<display id, 10 digits>` |
 //! | view counter (`all`, `unassigned`, `u<user>`) | `CONVS#<account>#<scope>#<status>` | `COUNT` |
+//! | pending direct upload (TTL one day) | `UPLOAD#<signed id>` | `UPLOAD` |
 //!
 //! Scopes: `ALL`, `INBOX#<id>`, `TEAM#<id>`, `LABEL#<title>`, `USER#<assignee>`,
 //! `UNASSIGNED`, `CONTACT#<id>`. docs/data-model.md explains which list reads which view.
@@ -42,6 +43,11 @@ pub fn message(account_id: i64, display_id: i64, message_id: i64) -> Key {
 /// The per-account sequence conversation display ids are drawn from (atomic increment).
 pub fn display_id_counter(account_id: i64) -> Key {
     Key::new(account_partition(account_id), "COUNTER#conversation")
+}
+
+/// A pending direct upload, by its signed id.
+pub fn direct_upload(signed_id: &str) -> Key {
+    Key::new(format!("UPLOAD#{signed_id}"), "UPLOAD")
 }
 
 /// The partition of one view of an account's conversations in one status.

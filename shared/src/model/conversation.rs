@@ -227,3 +227,29 @@ impl Record for Message {
 }
 
 super::versioned!(Message);
+
+/// A file a client uploads straight to the blob store (through a presigned URL, for files
+/// too large for a request body), to attach to a message of the conversation by `signed_id`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DirectUpload {
+    pub id: i64,
+    /// Random: knowing it is what lets a message attach the file.
+    pub signed_id: String,
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub blob_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub created_at_ms: i64,
+    /// The table's TTL attribute: an unused upload is forgotten after a day.
+    pub expires_at: i64,
+}
+
+impl Record for DirectUpload {
+    const ENTITY: &'static str = "direct_upload";
+
+    fn key(&self) -> Key {
+        keys::direct_upload(&self.signed_id)
+    }
+}
