@@ -1139,3 +1139,31 @@ async fn search_finds_conversations_by_message_words_whatever_their_status() {
         .await
         .expect(401);
 }
+
+#[tokio::test]
+async fn an_inbox_locked_to_one_conversation_reuses_the_latest() {
+    let w = world().await;
+    w.api
+        .patch(&w.path(&format!("/inboxes/{}", w.inbox)))
+        .token(w.admin())
+        .json(json!({"lock_to_single_conversation": true}))
+        .send()
+        .await
+        .expect(200);
+    let first = w
+        .open(w.inbox, json!({"source_id": "widget-7"}))
+        .await
+        .expect(200)
+        .id();
+    let again = w
+        .open(
+            w.inbox,
+            json!({"source_id": "widget-7", "message": {"content": "me again"}}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again.id(), first);
+    assert_eq!(again.body["messages"][0]["content"], "me again");
+    // Another source id is another contact-inbox: a new conversation.
+    assert_ne!(w.open(w.inbox, json!({})).await.expect(200).id(), first);
+}

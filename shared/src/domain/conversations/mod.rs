@@ -384,7 +384,9 @@ pub struct NewConversation {
 /// Opens a conversation with `contact` in `inbox` (Chatwoot's `ConversationBuilder`): a
 /// display id from the account's counter, the contact-inbox found or created, the status by
 /// Chatwoot's rules (blocked contact → resolved; inbox with a bot → pending; else as asked
-/// or open), and the optional first message, all written in one transaction.
+/// or open), and the optional first message, all written in one transaction. An inbox locked
+/// to a single conversation answers the contact's latest one there instead (with the message
+/// added to it).
 pub async fn create(
     state: &AppState,
     inbox: &Inbox,
@@ -399,6 +401,30 @@ pub async fn create(
         new.hmac_verified,
     )
     .await?;
+    if inbox.lock_to_single_conversation {
+        let latest = actions::of_contact(state, inbox.account_id, contact.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.inbox_id == inbox.id && c.source_id == link.source_id)
+            .max_by_key(|c| c.display_id);
+        if let Some(existing) = latest {
+            return match new.message {
+                Some((message, sender)) => {
+                    let (conversation, message) = crate::domain::messages::create(
+                        state,
+                        existing,
+                        inbox,
+                        contact.blocked,
+                        message,
+                        sender,
+                    )
+                    .await?;
+                    Ok((conversation, Some(message)))
+                }
+                None => Ok((existing, None)),
+            };
+        }
+    }
     let display_id = state
         .store
         .increment(&keys::display_id_counter(inbox.account_id), "value", 1)
