@@ -127,11 +127,9 @@ where
     let mut tries = 0;
     loop {
         match attempt().await {
-            Err(e) if transient(&e) && tries + 1 < ATTEMPTS => {
+            Err(e) if transient(&e) && tries + 1 < CONTENDED_ATTEMPTS => {
+                contended_pause(tries).await;
                 tries += 1;
-                let jitter: u64 = rand::random_range(0..10);
-                tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64 + jitter))
-                    .await;
             }
             other => return other,
         }
