@@ -43,7 +43,7 @@ lint-template: ## cfn-lint on template.yaml (installed into $(TOOLS))
 	PATH="$$(bash infra/tools.sh $(TOOLS) cfn-lint):$$PATH" cfn-lint template.yaml
 
 bench: ## Store round trips and in-process latency per operation
-	cargo bench -p api-tests --bench platform
+	cargo bench -p api-tests --bench platform --bench conversations
 
 build: ## Every function's bootstrap zip, in one cargo-lambda build
 	PATH="$$(bash infra/tools.sh $(TOOLS) cargo-lambda):$$PATH" \

@@ -15,10 +15,16 @@ pub use serde_json::json;
 
 /// Which adapters the suites run over.
 pub fn aws_backend() -> bool {
-    match std::env::var("TEST_STORAGE").as_deref() {
+    aws_requested("TEST_STORAGE")
+}
+
+/// Whether the environment variable `variable` asks for the AWS adapters (`aws`) rather than
+/// the embedded ones (`embedded`, the default).
+pub fn aws_requested(variable: &str) -> bool {
+    match std::env::var(variable).as_deref() {
         Ok("aws") => true,
         Ok("embedded") | Err(_) => false,
-        Ok(other) => panic!("TEST_STORAGE must be 'embedded' or 'aws', not '{other}'"),
+        Ok(other) => panic!("{variable} must be 'embedded' or 'aws', not '{other}'"),
     }
 }
 
@@ -43,21 +49,34 @@ pub async fn fresh_state() -> (
     Option<Arc<shared::blob::fs::FsBlobStore>>,
     Option<tempfile::TempDir>,
 ) {
+    let (state, blobs, dir) = empty_state(aws_backend()).await;
+    (Arc::new(state), blobs, dir)
+}
+
+/// An empty store on the chosen adapter, not yet shared, so a caller (a benchmark) can wrap
+/// its store first.
+pub async fn empty_state(
+    aws: bool,
+) -> (
+    AppState,
+    Option<Arc<shared::blob::fs::FsBlobStore>>,
+    Option<tempfile::TempDir>,
+) {
     let config = Config {
         frontend_url: FRONTEND_URL.into(),
         allow_private_webhook_targets: false,
     };
-    if aws_backend() {
+    if aws {
         refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
         let state = AppState::aws(&name, &name, config, true)
             .await
             .unwrap_or_else(|e| panic!("TEST_STORAGE=aws needs DynamoDB and S3 endpoints (run infra/emulators.sh): {e}"));
-        (Arc::new(state), None, None)
+        (state, None, None)
     } else {
         let dir = tempfile::tempdir().expect("temp dir");
         let built = AppState::embedded(dir.path(), config).expect("embedded store");
-        (Arc::new(built.state), built.local_blobs, Some(dir))
+        (built.state, built.local_blobs, Some(dir))
     }
 }
 
@@ -156,6 +175,15 @@ impl RequestBuilder<'_> {
 impl TestApi {
     pub async fn new() -> Self {
         let (state, blobs, dir) = fresh_state().await;
+        Self::over(state, blobs, dir)
+    }
+
+    /// The API over a given state; `dir` (the embedded store's folder) lives as long as it.
+    pub fn over(
+        state: Arc<AppState>,
+        blobs: Option<Arc<shared::blob::fs::FsBlobStore>>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
         TestApi {
             api: LocalApi::new(state, blobs),
             _dir: dir,
