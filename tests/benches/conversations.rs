@@ -15,13 +15,14 @@ use http::Method;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value};
+use shared::domain::contact_inboxes;
+use shared::domain::contacts::ContactChanges;
 use shared::domain::conversations::{activity, apply_message, new_message, views, NewMessage};
 use shared::domain::inboxes;
 use shared::keys::conversations as keys;
-use shared::model::contact::{Contact, ContactInbox};
 use shared::model::conversation::{Conversation, Message, MessageType, Sender, Status};
 use shared::model::inbox::Inbox;
-use shared::model::{Mirrored, Record};
+use shared::model::Record;
 use shared::state::AppState;
 use shared::store::{CountingStore, Key, RoundTrips, Store, WriteOp, MAX_TRANSACTION_OPS};
 use std::collections::BTreeMap;
@@ -253,52 +254,31 @@ struct SeededContact {
     source_ids: [String; 2],
 }
 
-/// Contacts, each linked to both inboxes (the API has no contact creation yet).
-async fn seed_contacts(
-    writer: &mut Writer,
-    account: &Account,
-    count: usize,
-    now_ms: i64,
-) -> Vec<SeededContact> {
+/// Contacts through the contacts service (with their list and search entries), each linked
+/// to both inboxes.
+async fn seed_contacts(state: &AppState, account: &Account, count: usize) -> Vec<SeededContact> {
     let mut contacts = Vec::with_capacity(count);
     for number in 1..=count {
-        let contact = Contact {
-            id: shared::ids::new_id(now_ms),
-            account_id: account.id,
-            name: format!("Customer {number}"),
-            email: None,
-            phone_number: None,
-            identifier: None,
-            additional_attributes: Map::new(),
-            custom_attributes: Map::new(),
-            blocked: false,
-            contact_type: "lead".into(),
-            last_activity_at_ms: None,
-            avatar_key: None,
-            labels: Vec::new(),
-            created_at_ms: now_ms,
-            updated_at_ms: now_ms,
-            version: 0,
+        let changes = ContactChanges {
+            name: Some(Some(format!("Customer {number}"))),
+            ..ContactChanges::default()
         };
-        writer.push(WriteOp::create(contact.to_item())).await;
-        let source_ids = account.inboxes.clone().map(|inbox| ContactInbox {
-            id: shared::ids::new_id(now_ms),
-            account_id: account.id,
-            contact_id: contact.id,
-            inbox_id: inbox.id,
-            source_id: shared::ids::uuid_v4(),
-            hmac_verified: false,
-            pubsub_token: shared::ids::alphanumeric(24),
-            created_at_ms: now_ms,
-        });
-        for link in &source_ids {
-            let [item, mirror] = link.items();
-            writer.push(WriteOp::create(item)).await;
-            writer.push(WriteOp::put(mirror)).await;
-        }
+        let (contact, first) = shared::domain::contacts::create(
+            state,
+            account.id,
+            &changes,
+            Some((&account.inboxes[0], None)),
+        )
+        .await
+        .expect("seed contact");
+        let second =
+            contact_inboxes::find_or_create(state, &contact, &account.inboxes[1], None, false)
+                .await
+                .expect("seed contact inbox");
+        let first = first.expect("first contact inbox");
         contacts.push(SeededContact {
             id: contact.id,
-            source_ids: source_ids.map(|link| link.source_id),
+            source_ids: [first.source_id, second.source_id],
         });
     }
     contacts
@@ -427,7 +407,7 @@ async fn seed(api: &TestApi, scale: &Scale) -> Seeded {
     let account = create_account(api).await;
     let now_ms = api.state().clock.now_ms();
     let mut writer = Writer::new(api.state().store.clone());
-    let contacts = seed_contacts(&mut writer, &account, scale.contacts, now_ms).await;
+    let contacts = seed_contacts(api.state(), &account, scale.contacts).await;
     // Every message, at most MAX_REPLY_GAP_MS apart, must be in the past.
     let longest_ms = (scale.messages_of(0) as i64 + 1) * MAX_REPLY_GAP_MS;
     let first_start_ms = now_ms - longest_ms - HISTORY_MS;

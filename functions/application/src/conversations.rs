@@ -289,12 +289,12 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let message = match first_message(&params)? {
         Some(message) => {
             shared::domain::messages::validate(&message, &inbox)?;
-            let sender = Some(actor.sender()).filter(|_| {
-                message.message_type == shared::model::conversation::MessageType::Outgoing
-            });
-            let sender = sender.or(Some(shared::model::conversation::Sender::Contact(
+            let sender = shared::domain::messages::sender_for(
+                &actor,
+                message.message_type,
                 contact.id,
-            )));
+                None,
+            );
             Some((message, sender))
         }
         None => None,

@@ -169,7 +169,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
             .map(|bot| bot.id),
         _ => None,
     };
-    let sender = domain::sender_for(&actor, new.message_type, &conversation, as_bot);
+    let sender = domain::sender_for(&actor, new.message_type, conversation.contact_id, as_bot);
     let uploads: Vec<Upload> = params
         .files_of("attachments")
         .into_iter()

@@ -436,11 +436,11 @@ pub async fn soft_delete(
 pub fn sender_for(
     actor: &Actor,
     message_type: MessageType,
-    conversation: &Conversation,
+    contact_id: i64,
     as_bot: Option<i64>,
 ) -> Option<Sender> {
     match message_type {
         MessageType::Outgoing => Some(as_bot.map_or(actor.sender(), Sender::AgentBot)),
-        _ => Some(Sender::Contact(conversation.contact_id)),
+        _ => Some(Sender::Contact(contact_id)),
     }
 }
