@@ -941,3 +941,235 @@ async fn parallel_creates_get_distinct_consecutive_display_ids() {
         .body;
     assert_eq!(meta["meta"]["all_count"], 51);
 }
+
+#[tokio::test]
+async fn filter_applies_chatwoots_conditions_within_the_callers_conversations() {
+    let w = world().await;
+    let plain = w.open_id(w.inbox).await;
+    let vip = w.open_id(w.inbox).await;
+    let elsewhere = w.open_id(w.other_inbox).await;
+    w.post(
+        w.admin(),
+        &format!("/conversations/{vip}/labels"),
+        json!({"labels": ["vip"]}),
+    )
+    .await
+    .expect(200);
+    w.post(
+        w.admin(),
+        &format!("/conversations/{elsewhere}/toggle_status"),
+        json!({"status": "resolved"}),
+    )
+    .await
+    .expect(200);
+    let filter = |token: &str, payload: Value| {
+        let (api, path, token) = (
+            w.api.clone(),
+            w.path("/conversations/filter"),
+            token.to_owned(),
+        );
+        async move {
+            api.post(&path)
+                .token(&token)
+                .json(json!({"payload": payload}))
+                .send()
+                .await
+        }
+    };
+    let open_or_vip = filter(
+        w.admin(),
+        json!([
+            {"attribute_key": "status", "filter_operator": "equal_to", "values": ["resolved"], "query_operator": "or"},
+            {"attribute_key": "labels", "filter_operator": "equal_to", "values": ["vip"], "query_operator": null}
+        ]),
+    )
+    .await
+    .expect(200);
+    assert_eq!(ids(&open_or_vip.body["payload"]), [elsewhere, vip]);
+    assert_eq!(
+        open_or_vip.body["meta"],
+        json!({"mine_count": 0, "unassigned_count": 2, "all_count": 2})
+    );
+    // Agents filter within their inboxes only.
+    let everything = json!([
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"], "query_operator": null}
+    ]);
+    let agents = filter(w.agent(), everything).await.expect(200);
+    assert_eq!(ids(&agents.body["payload"]), [vip, plain]);
+
+    let errors = [
+        (
+            json!([{"attribute_key": "phone_number", "filter_operator": "equal_to", "values": ["1"]}]),
+            "Invalid attribute key - [phone_number]. The key should be one of [status,assignee_id,inbox_id,team_id,priority,display_id,campaign_id,labels,browser_language,conversation_language,referer,created_at,last_activity_at,mail_subject] or a custom attribute defined in the account.",
+        ),
+        (
+            json!([{"attribute_key": "status", "filter_operator": "contains", "values": ["open"]}]),
+            "Invalid operator. The allowed operators for status are [equal_to,not_equal_to].",
+        ),
+    ];
+    for (payload, message) in errors {
+        let refused = filter(w.admin(), payload).await.expect(422);
+        assert_eq!(refused.body, json!({"error": message}));
+    }
+}
+
+#[tokio::test]
+async fn a_contacts_conversations_are_listed_for_those_who_may_see_them() {
+    let w = world().await;
+    let first = w.open_id(w.inbox).await;
+    let second = w.open_id(w.other_inbox).await;
+    w.post(
+        w.admin(),
+        &format!("/conversations/{first}/messages"),
+        json!({"content": "latest"}),
+    )
+    .await
+    .expect(200);
+    let path = format!("/contacts/{}/conversations", w.contact);
+    let admin = w.get(w.admin(), &path).await.expect(200).body;
+    assert_eq!(ids(&admin["payload"]), [first, second]);
+    let agent = w.get(w.agent(), &path).await.expect(200).body;
+    assert_eq!(ids(&agent["payload"]), [first]);
+    w.get(w.admin(), "/contacts/999/conversations")
+        .await
+        .expect(404);
+    w.get(&w.fx.bot_token, &path).await.expect(401);
+}
+
+#[tokio::test]
+async fn merging_moves_conversations_and_deleting_a_contact_deletes_them() {
+    let w = world().await;
+    let base = w.contact("Base", "base@example.com").await;
+    let moved = w.open_id(w.inbox).await;
+    w.post(
+        w.admin(),
+        "/actions/contact_merge",
+        json!({"base_contact_id": base, "mergee_contact_id": w.contact}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(w.show(moved).await["meta"]["sender"]["id"], base);
+    let of_base = w
+        .get(w.admin(), &format!("/contacts/{base}/conversations"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ids(&of_base["payload"]), [moved]);
+
+    w.api
+        .delete(&w.path(&format!("/contacts/{base}")))
+        .token(w.admin())
+        .send()
+        .await
+        .expect(200);
+    w.get(w.admin(), &format!("/conversations/{moved}"))
+        .await
+        .expect(404);
+    let meta = w
+        .get(w.admin(), "/conversations/meta")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(meta["meta"]["all_count"], 0);
+}
+
+#[tokio::test]
+async fn search_finds_conversations_by_message_words_whatever_their_status() {
+    let w = world().await;
+    let refund = w.open_id(w.inbox).await;
+    let other = w.open_id(w.other_inbox).await;
+    let quiet = w.open_id(w.inbox).await;
+    for (id, text, kind) in [
+        (refund, "I want a REFUND for order 42", "incoming"),
+        (other, "Refunds take five days", "outgoing"),
+        (quiet, "hello there", "incoming"),
+    ] {
+        w.post(
+            w.admin(),
+            &format!("/conversations/{id}/messages"),
+            json!({"content": text, "message_type": kind}),
+        )
+        .await
+        .expect(200);
+    }
+    // Private notes are not searched.
+    w.post(
+        w.admin(),
+        &format!("/conversations/{quiet}/messages"),
+        json!({"content": "refund pending", "private": true}),
+    )
+    .await
+    .expect(200);
+    w.post(
+        w.admin(),
+        &format!("/conversations/{refund}/toggle_status"),
+        json!({"status": "resolved"}),
+    )
+    .await
+    .expect(200);
+
+    let found = w
+        .get(w.admin(), "/conversations/search?q=refund")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        found["meta"],
+        json!({"mine_count": 0, "unassigned_count": 2, "all_count": 2})
+    );
+    let payload = found["payload"].as_array().unwrap();
+    assert_eq!(ids(&found["payload"]), [refund, other]);
+    assert_eq!(payload[0]["contact"]["id"], w.contact);
+    assert_eq!(payload[0]["inbox"]["channel_type"], "Channel::Api");
+    assert_eq!(
+        payload[0]["messages"][0]["content"],
+        "I want a REFUND for order 42"
+    );
+    assert_eq!(payload[0]["messages"][0]["sender_name"], "Carla");
+
+    // The list's `q` searches the same way, within what the caller may list.
+    let listed = w
+        .get(w.agent(), "/conversations?q=Refund%20for")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ids(&listed["data"]["payload"]), [refund]);
+    assert_eq!(listed["data"]["meta"]["all_count"], 1);
+    let nothing = w
+        .get(w.admin(), "/conversations/search?q=invoice")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(nothing["payload"], json!([]));
+    w.get(&w.fx.bot_token, "/conversations/search?q=refund")
+        .await
+        .expect(401);
+}
+
+#[tokio::test]
+async fn an_inbox_locked_to_one_conversation_reuses_the_latest() {
+    let w = world().await;
+    w.api
+        .patch(&w.path(&format!("/inboxes/{}", w.inbox)))
+        .token(w.admin())
+        .json(json!({"lock_to_single_conversation": true}))
+        .send()
+        .await
+        .expect(200);
+    let first = w
+        .open(w.inbox, json!({"source_id": "widget-7"}))
+        .await
+        .expect(200)
+        .id();
+    let again = w
+        .open(
+            w.inbox,
+            json!({"source_id": "widget-7", "message": {"content": "me again"}}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again.id(), first);
+    assert_eq!(again.body["messages"][0]["content"], "me again");
+    // Another source id is another contact-inbox: a new conversation.
+    assert_ne!(w.open(w.inbox, json!({})).await.expect(200).id(), first);
+}

@@ -297,6 +297,7 @@ pub async fn create(
         let message = new_message(c, new.clone(), sender, now.max(c.last_activity_at_ms));
         let mut effects = Effects::default();
         effects.event("message_created", json!({"message_id": message.id}));
+        effects.index_entries = conversations::search::index_writes(&message);
         effects.messages.push(message);
         if incoming && !muted {
             let reopened = match c.status {
@@ -320,7 +321,6 @@ pub async fn create(
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Internal("message lost".into()))?;
-    conversations::search::index(state, &message).await;
     Ok((conversation, message))
 }
 

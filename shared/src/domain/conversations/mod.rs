@@ -180,6 +180,10 @@ pub struct Effects {
     pub replaced: Vec<Message>,
     /// Outbox events: Chatwoot's event name and what it is about.
     pub events: Vec<(&'static str, Value)>,
+    /// Index entries (message search) written with the change as far as the transaction
+    /// has room, the rest right after it: an entry that is late costs recall, never a
+    /// wrong answer.
+    pub index_entries: Vec<WriteOp>,
 }
 
 impl Effects {
@@ -228,8 +232,19 @@ where
         ops.extend(effects.replaced.iter().map(|m| WriteOp::put(m.to_item())));
         ops.extend(views::view_writes(Some(&current), Some(&next)));
         ops.extend(event_writes(&next, &effects, now));
+        let room = crate::store::MAX_TRANSACTION_OPS.saturating_sub(ops.len());
+        let mut entries = effects.index_entries.clone();
+        let later = entries.split_off(room.min(entries.len()));
+        ops.extend(entries);
         match retrying(store_conflict, || state.store.write(ops.clone())).await {
-            Ok(()) => return Ok((next, effects)),
+            Ok(()) => {
+                if !later.is_empty() {
+                    if let Err(e) = crate::domain::write_in_chunks(state, later).await {
+                        tracing::warn!(error = %e, "index entries not written");
+                    }
+                }
+                return Ok((next, effects));
+            }
             Err(StoreError::ConditionFailed { op: 0 }) | Err(StoreError::Conflict) => {
                 contended_pause(attempt).await;
                 current = load(state, current.account_id, current.display_id).await?;
@@ -487,10 +502,9 @@ pub async fn create(
         ..Effects::default()
     };
     ops.extend(event_writes(&conversation, &effects, now));
+    // A first message's search entries: the new conversation's transaction has room for them.
+    ops.extend(message.iter().flat_map(search::index_writes));
     retrying(store_conflict, || state.store.write(ops.clone())).await?;
-    if let Some(message) = &message {
-        search::index(state, message).await;
-    }
     Ok((conversation, message))
 }
 

@@ -3,8 +3,9 @@
 //!
 //! Scanning messages is not an option, so public messages are indexed by word: one small
 //! entry per distinct word (first [`WORDS_PER_MESSAGE`]) under `MSG_WORDS#<account>`, sort
-//! key `<word>\u{1}<display id>\u{1}<message id>`. A search reads the entries of words
-//! starting with the longest word of `q`, then checks the candidate messages' real content.
+//! key `<word>\u{1}<display id>\u{1}<message id>`, written in the message's transaction. A
+//! search reads the entries of words starting with the longest word of `q`, then checks the
+//! candidate messages' real content.
 //! Text inside a word (`voice` in `invoice`) is therefore not found unless it starts a word.
 
 use super::list::Counts;
@@ -68,18 +69,6 @@ pub fn index_writes(message: &Message) -> Vec<WriteOp> {
             WriteOp::put(item)
         })
         .collect()
-}
-
-/// Writes a message's entries after the message itself: an entry lost here costs recall of
-/// this message in searches, never a wrong answer.
-pub async fn index(state: &AppState, message: &Message) {
-    let writes = index_writes(message);
-    if writes.is_empty() {
-        return;
-    }
-    if let Err(e) = crate::domain::write_in_chunks(state, writes).await {
-        tracing::warn!(error = %e, message_id = message.id, "message search entries not written");
-    }
 }
 
 /// Conversations the actor may list with messages matching `q`, newest activity first,
