@@ -148,7 +148,8 @@ async fn resolve_account_user(
 /// The guard of the endpoints agent bots may use too (conversation create/update/status/
 /// priority/custom attributes/assignments, message create): token → account (404) →
 /// suspended (401) → a member user, or a bot of the account or attached to one of its
-/// inboxes (401 otherwise). Users come with their name, which activity messages show.
+/// inboxes (401 otherwise). Users come with their name, which activity messages show, and
+/// their inbox set (what an agent may list), all in one batch read after the token.
 pub async fn account_actor(
     state: &AppState,
     request: &ApiRequest,
@@ -175,6 +176,7 @@ async fn resolve_actor(
     let mut wanted = vec![keys::account(account_id), owner_key];
     if let Principal::User(id) = principal {
         wanted.push(keys::account_member(account_id, id));
+        wanted.push(crate::keys::inboxes::agent_inbox_set(account_id, id));
     }
     let mut found = state.store.get_many(&wanted).await?.into_iter();
     let account = found
@@ -194,10 +196,16 @@ async fn resolve_actor(
             };
             let user = crate::model::User::from_item(user)?;
             let membership = Membership::from_item(membership)?;
+            let inbox_ids = found
+                .next()
+                .flatten()
+                .map(|set| crate::keys::inboxes::inbox_set_members(&set))
+                .unwrap_or_default();
             Actor::User {
                 id: user.id,
                 name: user.name,
                 administrator: membership.role == Role::Administrator,
+                inbox_ids,
             }
         }
         _ => {

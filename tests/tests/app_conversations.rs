@@ -1173,3 +1173,38 @@ async fn an_inbox_locked_to_one_conversation_reuses_the_latest() {
     // Another source id is another contact-inbox: a new conversation.
     assert_ne!(w.open(w.inbox, json!({})).await.expect(200).id(), first);
 }
+
+#[tokio::test]
+async fn an_agents_lists_follow_their_inbox_membership() {
+    let w = world().await;
+    let id = w.open_id(w.inbox).await;
+    let listed = |body: &Value| ids(&body["data"]["payload"]);
+    assert_eq!(
+        listed(&w.get(w.agent(), "/conversations").await.expect(200).body),
+        [id]
+    );
+    w.api
+        .delete(&w.path("/inbox_members"))
+        .token(w.admin())
+        .json(json!({"inbox_id": w.inbox, "user_ids": [w.fx.agent.0]}))
+        .send()
+        .await
+        .expect(200);
+    let after = w.get(w.agent(), "/conversations").await.expect(200).body;
+    assert_eq!(listed(&after), Vec::<i64>::new());
+    assert_eq!(after["data"]["meta"]["all_count"], 0);
+    w.get(w.agent(), &format!("/conversations/{id}"))
+        .await
+        .expect(401);
+    w.api
+        .patch(&w.path("/inbox_members"))
+        .token(w.admin())
+        .json(json!({"inbox_id": w.inbox, "user_ids": [w.fx.agent.0]}))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        listed(&w.get(w.agent(), "/conversations").await.expect(200).body),
+        [id]
+    );
+}

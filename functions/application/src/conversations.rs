@@ -266,15 +266,11 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
                 (inbox, contact, Some(source_id))
             }
         };
-    if let Actor::User {
-        id,
-        administrator: false,
-        ..
-    } = &actor
+    if actor
+        .visible_inboxes()
+        .is_some_and(|mine| !mine.contains(&inbox.id))
     {
-        if !inboxes::is_member(&state, account.id, inbox.id, *id).await? {
-            return Err(AppError::Forbidden);
-        }
+        return Err(AppError::Forbidden);
     }
     let status = match params.string("status") {
         Some(name) => Some(Status::parse(&name).ok_or_else(|| {

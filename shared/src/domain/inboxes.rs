@@ -13,7 +13,7 @@
 use super::avatars::{self, AvatarUpload};
 use super::validate::{self, STRING_COLUMN};
 use super::{
-    agents, create_with_fresh_id, query_all, save_versioned, touch_cache_key, write_in_chunks,
+    agents, create_with_fresh_id, query_all, save_versioned, touch_cache_key, write_groups,
     CacheKey,
 };
 use crate::error::{AppError, AppResult, ValidationErrors};
@@ -26,7 +26,7 @@ use crate::model::Mirrored;
 use crate::model::{epoch_ms, AgentBot, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;
-use crate::store::{Key, Query, StoreError, WriteOp, MAX_BATCH_GET, SK};
+use crate::store::{Key, Query, StoreError, WriteOp, MAX_BATCH_GET, MAX_TRANSACTION_OPS, SK};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -956,14 +956,10 @@ pub async fn delete(state: &AppState, inbox: &Inbox) -> AppResult<()> {
         event.write(),
         touch_cache_key(account_id, CacheKey::Inbox, now),
     ];
-    for user_id in members {
-        ops.push(WriteOp::delete(inbox_keys::inbox_member(
-            account_id, inbox.id, user_id,
-        )));
-        ops.push(WriteOp::delete(inbox_keys::user_inbox(
-            account_id, user_id, inbox.id,
-        )));
-    }
+    let leaving: Vec<Vec<WriteOp>> = members
+        .into_iter()
+        .map(|user_id| leave_group(account_id, inbox.id, user_id))
+        .collect();
     if let Some(bot_id) = inbox.agent_bot_id {
         ops.push(WriteOp::delete(inbox_keys::bot_inbox(
             account_id, bot_id, inbox.id,
@@ -973,7 +969,9 @@ pub async fn delete(state: &AppState, inbox: &Inbox) -> AppResult<()> {
         inbox.channel.public_identifier(),
     )));
     ops.push(WriteOp::delete(inbox.key()));
-    write_in_chunks(state, ops).await?;
+    let mut groups = vec![ops];
+    groups.extend(leaving);
+    write_groups(state, groups).await?;
     avatars::discard(state, inbox.avatar_key.as_deref()).await;
     Ok(())
 }
@@ -1137,35 +1135,80 @@ async fn require_agents(state: &AppState, account_id: i64, user_ids: &[i64]) -> 
     }
 }
 
-fn membership_writes(inbox: &Inbox, add: &[i64], remove: &[i64], now: i64) -> Vec<WriteOp> {
-    let mut ops = Vec::with_capacity(2 * (add.len() + remove.len()) + 1);
-    for user_id in add {
-        let member = InboxMember {
-            account_id: inbox.account_id,
-            inbox_id: inbox.id,
-            user_id: *user_id,
-            created_at_ms: now,
-        };
-        let [item, mirror] = member.items();
-        ops.push(WriteOp::put(item));
-        ops.push(WriteOp::put(mirror));
+/// Moves inboxes in or out (+1 / −1) of an agent's inbox set: one write for the item.
+fn inbox_set_move(account_id: i64, user_id: i64, moves: &[(i64, i64)]) -> WriteOp {
+    WriteOp::Add {
+        key: inbox_keys::agent_inbox_set(account_id, user_id),
+        deltas: moves
+            .iter()
+            .map(|(inbox_id, by)| (inbox_keys::inbox_set_attribute(*inbox_id), *by))
+            .collect(),
     }
-    for user_id in remove {
-        ops.push(WriteOp::delete(inbox_keys::inbox_member(
-            inbox.account_id,
-            inbox.id,
-            *user_id,
-        )));
-        ops.push(WriteOp::delete(inbox_keys::user_inbox(
-            inbox.account_id,
-            *user_id,
-            inbox.id,
-        )));
+}
+
+/// The writes of one user joining an inbox: both membership copies (the inbox side must be
+/// new, so the agent's inbox set counts it once) and the agent's inbox set.
+fn join_writes(account_id: i64, inbox_id: i64, user_id: i64, now: i64) -> Vec<WriteOp> {
+    let member = InboxMember {
+        account_id,
+        inbox_id,
+        user_id,
+        created_at_ms: now,
+    };
+    let [item, mirror] = member.items();
+    vec![
+        WriteOp::create(item),
+        WriteOp::put(mirror),
+        inbox_set_move(account_id, user_id, &[(inbox_id, 1)]),
+    ]
+}
+
+/// Both membership copies of a user leaving an inbox (the inbox side must exist, so the
+/// agent's inbox set, moved alongside, counts it once).
+fn leave_writes(account_id: i64, inbox_id: i64, user_id: i64) -> [WriteOp; 2] {
+    [
+        WriteOp::Delete {
+            key: inbox_keys::inbox_member(account_id, inbox_id, user_id),
+            condition: Some(crate::store::Condition::Exists),
+        },
+        WriteOp::delete(inbox_keys::user_inbox(account_id, user_id, inbox_id)),
+    ]
+}
+
+/// One user leaving one inbox, with the inbox set.
+fn leave_group(account_id: i64, inbox_id: i64, user_id: i64) -> Vec<WriteOp> {
+    let mut group = leave_writes(account_id, inbox_id, user_id).to_vec();
+    group.push(inbox_set_move(account_id, user_id, &[(inbox_id, -1)]));
+    group
+}
+
+/// Membership changes of an inbox, one group per user (a lost race fails its transaction:
+/// 503, and a retry sees the new state).
+async fn change_membership(
+    state: &AppState,
+    inbox: &Inbox,
+    add: &[i64],
+    remove: &[i64],
+) -> AppResult<()> {
+    if add.is_empty() && remove.is_empty() {
+        return Ok(());
     }
-    if !ops.is_empty() {
-        ops.push(touch_cache_key(inbox.account_id, CacheKey::Inbox, now));
-    }
-    ops
+    let now = epoch_ms(state.clock.now());
+    let mut groups = vec![vec![touch_cache_key(
+        inbox.account_id,
+        CacheKey::Inbox,
+        now,
+    )]];
+    groups.extend(
+        add.iter()
+            .map(|user| join_writes(inbox.account_id, inbox.id, *user, now)),
+    );
+    groups.extend(
+        remove
+            .iter()
+            .map(|user| leave_group(inbox.account_id, inbox.id, *user)),
+    );
+    write_groups(state, groups).await
 }
 
 fn distinct(ids: &[i64]) -> Vec<i64> {
@@ -1182,8 +1225,7 @@ pub async fn add_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> A
         .filter(|id| !current.contains(id))
         .collect();
     require_agents(state, inbox.account_id, &add).await?;
-    let now = epoch_ms(state.clock.now());
-    write_in_chunks(state, membership_writes(inbox, &add, &[], now)).await?;
+    change_membership(state, inbox, &add, &[]).await?;
     Ok(current.into_iter().chain(add).collect())
 }
 
@@ -1203,8 +1245,7 @@ pub async fn set_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> A
         .filter(|id| !wanted.contains(id))
         .collect();
     require_agents(state, inbox.account_id, &add).await?;
-    let now = epoch_ms(state.clock.now());
-    write_in_chunks(state, membership_writes(inbox, &add, &remove, now)).await?;
+    change_membership(state, inbox, &add, &remove).await?;
     Ok(wanted)
 }
 
@@ -1215,8 +1256,7 @@ pub async fn remove_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -
         .into_iter()
         .filter(|id| current.contains(id))
         .collect();
-    let now = epoch_ms(state.clock.now());
-    write_in_chunks(state, membership_writes(inbox, &[], &remove, now)).await
+    change_membership(state, inbox, &[], &remove).await
 }
 
 /// Removes a user from every inbox of the account (both copies of each membership): what
@@ -1231,17 +1271,17 @@ pub async fn remove_agent_from_all(
         return Ok(());
     }
     let now = epoch_ms(state.clock.now());
-    let mut ops = Vec::with_capacity(2 * inbox_ids.len() + 1);
-    for inbox_id in inbox_ids {
-        ops.push(WriteOp::delete(inbox_keys::inbox_member(
-            account_id, inbox_id, user_id,
-        )));
-        ops.push(WriteOp::delete(inbox_keys::user_inbox(
-            account_id, user_id, inbox_id,
-        )));
+    // The agent's inbox set is one item: one `Add` per transaction moves all its attributes.
+    for inbox_ids in inbox_ids.chunks(MAX_TRANSACTION_OPS / 2 - 1) {
+        let mut ops = vec![touch_cache_key(account_id, CacheKey::Inbox, now)];
+        for inbox_id in inbox_ids {
+            ops.extend(leave_writes(account_id, *inbox_id, user_id));
+        }
+        let moves: Vec<(i64, i64)> = inbox_ids.iter().map(|id| (*id, -1)).collect();
+        ops.push(inbox_set_move(account_id, user_id, &moves));
+        state.store.write(ops).await?;
     }
-    ops.push(touch_cache_key(account_id, CacheKey::Inbox, now));
-    write_in_chunks(state, ops).await
+    Ok(())
 }
 
 #[cfg(test)]

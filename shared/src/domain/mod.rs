@@ -187,6 +187,22 @@ pub async fn write_in_chunks(state: &AppState, ops: Vec<WriteOp>) -> AppResult<(
     Ok(())
 }
 
+/// Runs groups of writes in transactions of at most the store's limit, never splitting a
+/// group (the writes of one change that must land together), in order.
+pub async fn write_groups(state: &AppState, groups: Vec<Vec<WriteOp>>) -> AppResult<()> {
+    let mut batch: Vec<WriteOp> = Vec::new();
+    for group in groups {
+        if !batch.is_empty() && batch.len() + group.len() > crate::store::MAX_TRANSACTION_OPS {
+            state.store.write(std::mem::take(&mut batch)).await?;
+        }
+        batch.extend(group);
+    }
+    if !batch.is_empty() {
+        state.store.write(batch).await?;
+    }
+    Ok(())
+}
+
 /// The kinds of account data whose last change clients track (Chatwoot's `cache_keys`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheKey {

@@ -9,6 +9,7 @@
 //! | member, inbox side (members of an inbox: one query) | `INBOX_MEMBER#<inbox>#<user>` |
 //! | member, user side (inboxes of an agent: one query) | `USER_INBOX#<user>#<inbox>` |
 //! | agent-bot link (is a bot attached anywhere in the account: one query) | `BOT_INBOX#<bot>#<inbox>` |
+//! | an agent's inbox set (`i<inbox>` = 1 while a member; read with the account guard) | `USER_INBOX_SET#<user>` |
 //!
 //! The public lookup is its own partition `PUBLIC_INBOX#<identifier>` (one `GetItem` for the
 //! Client API and the widget), written in the same transaction as the inbox.
@@ -50,6 +51,28 @@ pub fn user_inbox(account_id: i64, user_id: i64, inbox_id: i64) -> Key {
 
 pub fn user_inboxes_prefix(user_id: i64) -> String {
     format!("USER_INBOX#{user_id}#")
+}
+
+/// An agent's inboxes as one item (`i<inbox>` attributes, 1 while a member), kept in the
+/// same transactions as the membership items, so conversation lists need no query for them.
+pub fn agent_inbox_set(account_id: i64, user_id: i64) -> Key {
+    Key::new(
+        account_partition(account_id),
+        format!("USER_INBOX_SET#{user_id}"),
+    )
+}
+
+/// The attribute of `inbox_id` in an agent's inbox set.
+pub fn inbox_set_attribute(inbox_id: i64) -> String {
+    format!("i{inbox_id}")
+}
+
+/// The inbox ids an agent's inbox-set item holds.
+pub fn inbox_set_members(item: &crate::store::Item) -> std::collections::BTreeSet<i64> {
+    item.iter()
+        .filter(|(_, v)| v.as_i64().is_some_and(|n| n > 0))
+        .filter_map(|(k, _)| k.strip_prefix('i')?.parse().ok())
+        .collect()
 }
 
 /// An inbox's public identifier (API `inbox_identifier` or widget `website_token`) → account

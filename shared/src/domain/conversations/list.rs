@@ -12,7 +12,6 @@
 
 use super::views::Scope;
 use super::Actor;
-use crate::domain::inboxes;
 use crate::error::AppResult;
 use crate::model::conversation::{Conversation, Status};
 use crate::model::Record;
@@ -123,24 +122,6 @@ impl Counts {
 
     pub fn assigned(&self) -> i64 {
         self.all - self.unassigned
-    }
-}
-
-/// The caller's visibility: `None` for administrators and bots (the whole account), else the
-/// agent's inboxes.
-async fn visible_inboxes(
-    state: &AppState,
-    actor: &Actor,
-    account_id: i64,
-) -> AppResult<Option<BTreeSet<i64>>> {
-    match actor.user_id().filter(|_| actor.is_agent()) {
-        Some(user_id) => Ok(Some(
-            inboxes::inbox_ids_of_agent(state, account_id, user_id)
-                .await?
-                .into_iter()
-                .collect(),
-        )),
-        None => Ok(None),
     }
 }
 
@@ -381,7 +362,7 @@ pub async fn list(
     account_id: i64,
     query: &ListQuery,
 ) -> AppResult<(Vec<Conversation>, Counts)> {
-    let visible = visible_inboxes(state, actor, account_id).await?;
+    let visible = actor.visible_inboxes().cloned();
     let user_id = actor.user_id();
     let plan = plan(query, &visible, user_id);
     let page = query.page.max(1);
@@ -418,7 +399,7 @@ pub async fn meta(
     account_id: i64,
     query: &ListQuery,
 ) -> AppResult<Counts> {
-    let visible = visible_inboxes(state, actor, account_id).await?;
+    let visible = actor.visible_inboxes().cloned();
     let user_id = actor.user_id();
     let plan = plan(query, &visible, user_id);
     counts(state, account_id, query, &plan, &visible, user_id).await
@@ -470,7 +451,7 @@ pub async fn filter(
     matches: &(dyn Fn(&Conversation) -> bool + Sync),
     page: usize,
 ) -> AppResult<(Vec<Conversation>, Counts)> {
-    let visible = visible_inboxes(state, actor, account_id).await?;
+    let visible = actor.visible_inboxes().cloned();
     let user_id = actor.user_id();
     let query = ListQuery {
         status: None,

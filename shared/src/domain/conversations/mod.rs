@@ -19,6 +19,7 @@ use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{StoreError, WriteOp};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
 
 /// Who acts on a conversation: names activity messages, decides self-assignment and which
 /// conversations are visible.
@@ -28,6 +29,8 @@ pub enum Actor {
         id: i64,
         name: String,
         administrator: bool,
+        /// The inboxes the user is a member of (an agent lists their conversations only).
+        inbox_ids: BTreeSet<i64>,
     },
     Bot {
         id: i64,
@@ -55,6 +58,19 @@ impl Actor {
             Actor::User { id, .. } => Sender::User(*id),
             Actor::Bot { id, .. } => Sender::AgentBot(*id),
             Actor::Contact { id, .. } => Sender::Contact(*id),
+        }
+    }
+
+    /// What the actor may list: `None` for administrators and bots (the whole account), the
+    /// member inboxes for agents.
+    pub fn visible_inboxes(&self) -> Option<&BTreeSet<i64>> {
+        match self {
+            Actor::User {
+                administrator: false,
+                inbox_ids,
+                ..
+            } => Some(inbox_ids),
+            _ => None,
         }
     }
 

@@ -10,7 +10,6 @@
 
 use super::list::Counts;
 use super::Actor;
-use crate::domain::inboxes;
 use crate::error::AppResult;
 use crate::keys::conversations as keys;
 use crate::model::conversation::{Conversation, Message, MessageType};
@@ -120,15 +119,7 @@ pub async fn search(
         found.extend(state.store.get_many(chunk).await?);
     }
     let mut found = found.into_iter();
-    let visible: Option<BTreeSet<i64>> = match actor.user_id().filter(|_| actor.is_agent()) {
-        Some(user) => Some(
-            inboxes::inbox_ids_of_agent(state, account_id, user)
-                .await?
-                .into_iter()
-                .collect(),
-        ),
-        None => None,
-    };
+    let visible = actor.visible_inboxes();
     let mut conversations: BTreeMap<i64, (Conversation, Vec<Message>)> = BTreeMap::new();
     for item in found.by_ref().take(displays.len()).flatten() {
         let conversation = Conversation::from_item(item)?;
