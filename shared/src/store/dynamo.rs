@@ -219,9 +219,12 @@ fn map_error<E: ProvideErrorMetadata + std::fmt::Debug>(e: SdkError<E>) -> Store
     match e.code() {
         Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { op: 0 },
         Some("TransactionConflictException") => StoreError::Conflict,
+        // DynamoDB documents its 500 (`InternalServerError`) as worth retrying; DynamoDB Local
+        // also answers it when a transaction waited too long for a lock under contention.
         Some("ProvisionedThroughputExceededException")
         | Some("RequestLimitExceeded")
-        | Some("ThrottlingException") => StoreError::Throttled,
+        | Some("ThrottlingException")
+        | Some("InternalServerError") => StoreError::Throttled,
         Some("ValidationException") => {
             StoreError::Invalid(e.message().unwrap_or("validation failed").to_owned())
         }

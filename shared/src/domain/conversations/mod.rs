@@ -208,6 +208,33 @@ impl Effects {
     }
 }
 
+/// Changes of one conversation made in this process wait for each other: they would only
+/// lose version races against each other (a busy conversation on the local server, or a
+/// Lambda container handling several requests). Changes from other processes still race and
+/// are retried.
+async fn conversation_lock(account_id: i64, display_id: i64) -> tokio::sync::OwnedMutexGuard<()> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock, Weak};
+    type Locks = Mutex<HashMap<(i64, i64), Weak<tokio::sync::Mutex<()>>>>;
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    let lock = {
+        let mut locks = LOCKS
+            .get_or_init(Locks::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.retain(|_, held| held.strong_count() > 0);
+        match locks.get(&(account_id, display_id)).and_then(Weak::upgrade) {
+            Some(lock) => lock,
+            None => {
+                let lock = Arc::new(tokio::sync::Mutex::new(()));
+                locks.insert((account_id, display_id), Arc::downgrade(&lock));
+                lock
+            }
+        }
+    };
+    lock.lock_owned().await
+}
+
 /// Saves `change` applied to the conversation: the new version, the messages it creates,
 /// its view copies and counters, and its events, in one transaction. On losing a race the
 /// conversation is read again and `change` re-applied; the effects of the successful
@@ -220,6 +247,7 @@ pub async fn save<F>(
 where
     F: FnMut(&mut Conversation) -> AppResult<Effects>,
 {
+    let _turn = conversation_lock(current.account_id, current.display_id).await;
     for attempt in 0..CONTENDED_ATTEMPTS {
         let mut next = current.clone();
         let mut effects = change(&mut next)?;
