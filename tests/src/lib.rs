@@ -194,6 +194,36 @@ impl TestApi {
         &self.api.state
     }
 
+    /// The store round trips of one request that must succeed (200), measured through a
+    /// counting view of the same store.
+    pub async fn round_trips(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+    ) -> shared::store::RoundTrips {
+        let state = self.state();
+        let counter = shared::store::CountingStore::new(state.store.clone());
+        let counted = Arc::new(AppState {
+            store: Arc::new(counter.clone()),
+            blobs: state.blobs.clone(),
+            clock: state.clock.clone(),
+            config: state.config.clone(),
+        });
+        let (parts, ()) = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("api_access_token", token)
+            .body(())
+            .expect("request")
+            .into_parts();
+        let response = LocalApi::new(counted, None)
+            .handle(lambda_request(parts, Bytes::new()))
+            .await;
+        assert_eq!(response.status(), 200, "{path}");
+        counter.take()
+    }
+
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {
         RequestBuilder {
             api: self,

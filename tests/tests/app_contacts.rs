@@ -3,8 +3,6 @@
 use api_tests::{check_account_guards, json, multipart, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
-use shared::state::AppState;
-use shared::store::{CountingStore, RoundTrips};
 use std::sync::Arc;
 
 fn contacts_path(fx: &AccountFixture) -> String {
@@ -445,30 +443,6 @@ async fn sorts_follow_chatwoots_orders_and_null_placement() {
     assert_eq!(ids(&listed), [cy, al, bea]);
 }
 
-/// Store round trips of one GET through a counting view of the same store.
-async fn round_trips(api: &TestApi, path: &str, token: &str) -> RoundTrips {
-    let state = api.state();
-    let counter = CountingStore::new(state.store.clone());
-    let counted = Arc::new(AppState {
-        store: Arc::new(counter.clone()),
-        blobs: state.blobs.clone(),
-        clock: state.clock.clone(),
-        config: state.config.clone(),
-    });
-    let local = infra::LocalApi::new(counted, None);
-    let (parts, ()) = http::Request::builder()
-        .uri(path)
-        .header("api_access_token", token)
-        .body(())
-        .unwrap()
-        .into_parts();
-    let response = local
-        .handle(shared::http::lambda_request(parts, bytes::Bytes::new()))
-        .await;
-    assert_eq!(response.status(), 200);
-    counter.take()
-}
-
 #[tokio::test]
 async fn a_page_costs_the_same_round_trips_however_many_contacts() {
     let api = TestApi::new().await;
@@ -488,7 +462,7 @@ async fn a_page_costs_the_same_round_trips_however_many_contacts() {
         }
         for sort in ["email", "-email"] {
             let path = format!("{base}?page=2&sort={sort}");
-            costs.push(round_trips(&api, &path, &fx.agent.1).await);
+            costs.push(api.round_trips(Method::GET, &path, &fx.agent.1).await);
         }
     }
     // Token, account + membership, the view query, contacts + count, their inboxes; a

@@ -4,8 +4,7 @@ use api_tests::{check_account_guards, email, json, AccountFixture, GuardedRoute,
 use http::Method;
 use serde_json::Value;
 use shared::domain::teams;
-use shared::store::{CountingStore, Query, RoundTrips};
-use shared::AppState;
+use shared::store::Query;
 use std::sync::Arc;
 
 fn teams_path(fx: &AccountFixture) -> String {
@@ -714,38 +713,13 @@ async fn twenty_concurrent_creates_of_one_name_make_one_team() {
     assert_eq!(listed.body[0]["name"], "race");
 }
 
-/// Store round trips of one request through a counting view of the same store.
-async fn round_trips(api: &TestApi, method: Method, path: &str, token: &str) -> RoundTrips {
-    let state = api.state();
-    let counter = CountingStore::new(state.store.clone());
-    let counted = Arc::new(AppState {
-        store: Arc::new(counter.clone()),
-        blobs: state.blobs.clone(),
-        clock: state.clock.clone(),
-        config: state.config.clone(),
-    });
-    let local = infra::LocalApi::new(counted, None);
-    let (parts, ()) = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("api_access_token", token)
-        .body(())
-        .unwrap()
-        .into_parts();
-    let response = local
-        .handle(shared::http::lambda_request(parts, bytes::Bytes::new()))
-        .await;
-    assert_eq!(response.status(), 200);
-    counter.take()
-}
-
 #[tokio::test]
 async fn is_member_costs_no_read_per_team() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
     let base = teams_path(&fx);
     let first = create_team(&api, &fx, "t0").await;
-    let one = round_trips(&api, Method::GET, &base, &fx.admin.1).await;
+    let one = api.round_trips(Method::GET, &base, &fx.admin.1).await;
     for n in 1..8 {
         let team = create_team(&api, &fx, &format!("t{n}")).await;
         api.post(&format!("{base}/{team}/team_members"))
@@ -755,12 +729,14 @@ async fn is_member_costs_no_read_per_team() {
             .await
             .expect(200);
     }
-    let eight = round_trips(&api, Method::GET, &base, &fx.admin.1).await;
+    let eight = api.round_trips(Method::GET, &base, &fx.admin.1).await;
     // Token, account + membership, the teams, the caller's teams.
     assert_eq!(one.reads, 4);
     assert_eq!(eight.reads, 4);
     assert_eq!(eight.writes, 0);
     // Show: token, account + membership, team + caller's membership.
-    let show = round_trips(&api, Method::GET, &format!("{base}/{first}"), &fx.admin.1).await;
+    let show = api
+        .round_trips(Method::GET, &format!("{base}/{first}"), &fx.admin.1)
+        .await;
     assert_eq!(show.reads, 3);
 }
