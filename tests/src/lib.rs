@@ -484,14 +484,18 @@ pub async fn check_account_guards(
 ) {
     let for_account =
         |route: &GuardedRoute, account: i64| route.path.replace("{account}", &account.to_string());
-    let foreign_bot = api
-        .post("/platform/api/v1/agent_bots")
-        .token(&fixture.platform)
-        .json(json!({"name": "Elsewhere", "account_id": fixture.other_account}))
-        .send()
-        .await
-        .expect(200)
-        .text("access_token");
+    // A bot of another account, made only when a route admits bots.
+    let foreign_bot = if routes.iter().any(|r| r.bots_allowed) {
+        api.post("/platform/api/v1/agent_bots")
+            .token(&fixture.platform)
+            .json(json!({"name": "Elsewhere", "account_id": fixture.other_account}))
+            .send()
+            .await
+            .expect(200)
+            .text("access_token")
+    } else {
+        String::new()
+    };
     for route in routes {
         let path = for_account(route, fixture.account);
         let send = |token: Option<&str>, path: String| {

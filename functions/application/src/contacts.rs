@@ -176,18 +176,11 @@ impl Paging {
 }
 
 /// `labels[]` (or a single `labels`) as text.
+/// [`Params::string_list`], where a single string may also list values separated by commas.
 fn string_list(params: &Params, key: &str) -> Vec<String> {
     match params.get(key) {
-        Some(Value::Array(values)) => values
-            .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect(),
         Some(Value::String(s)) => s.split(',').map(str::to_owned).collect(),
-        _ => Vec::new(),
+        _ => params.string_list(key),
     }
 }
 

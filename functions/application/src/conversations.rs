@@ -92,14 +92,7 @@ async fn list_query(state: &AppState, account: &Account, params: &Params) -> App
     if let Some(team) = team_id {
         teams::load(state, account.id, team).await?;
     }
-    let labels = match params.get("labels") {
-        Some(Value::Array(values)) => values
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        Some(Value::String(one)) if !one.is_empty() => vec![one.clone()],
-        _ => Vec::new(),
-    };
+    let labels = params.string_list("labels");
     Ok(ListQuery {
         status,
         assignee: AssigneeFilter::parse(params.string("assignee_type").as_deref()),
@@ -450,7 +443,7 @@ pub async fn action(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
             ))
         }
         "destroy_custom_attributes" => {
-            let keys = string_list(&params, "custom_attributes");
+            let keys = params.string_list("custom_attributes");
             let conversation = actions::change_custom_attributes(&state, conversation, |current| {
                 current.retain(|key, _| !keys.contains(key));
             })
@@ -459,7 +452,7 @@ pub async fn action(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         }
         "assignments" => assignments(&state, &actor, &account, conversation, &params).await,
         "labels" => {
-            let labels = string_list(&params, "labels");
+            let labels = params.string_list("labels");
             let conversation = actions::set_labels(&state, &actor, conversation, labels).await?;
             Ok(json_ok(json!({"payload": conversation.labels})))
         }
@@ -477,21 +470,6 @@ pub async fn read_action(state: Arc<AppState>, request: ApiRequest) -> AppResult
     Ok(json_ok(json!({"payload": conversation.labels})))
 }
 
-fn string_list(params: &Params, key: &str) -> Vec<String> {
-    match params.get(key) {
-        Some(Value::Array(values)) => values
-            .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect(),
-        Some(Value::String(one)) if !one.is_empty() => vec![one.clone()],
-        _ => Vec::new(),
-    }
-}
-
 async fn toggle_status(
     state: &AppState,
     actor: &Actor,
@@ -505,12 +483,11 @@ async fn toggle_status(
         None => None,
     };
     let snoozed_until = params.integer("snoozed_until")?.map(|s| s * 1000);
-    let toggled = actions::toggle_status(state, actor, conversation, status, snoozed_until).await?;
-    let c = &toggled.conversation;
+    let c = &actions::toggle_status(state, actor, conversation, status, snoozed_until).await?;
     Ok(json_ok(json!({
         "meta": {},
         "payload": {
-            "success": toggled.success,
+            "success": true,
             "conversation_id": c.display_id,
             "current_status": c.status.as_str(),
             "snoozed_until": c.snoozed_until_ms.map(shared::clock::iso_millis),

@@ -120,6 +120,23 @@ impl Params {
         }
     }
 
+    /// A list parameter (`labels[]=a&labels[]=b` or a JSON array): its strings, numbers as
+    /// their text; a single non-empty string is a list of one.
+    pub fn string_list(&self, key: &str) -> Vec<String> {
+        match self.values.get(key) {
+            Some(Value::Array(values)) => values
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            Some(Value::String(one)) if !one.is_empty() => vec![one.clone()],
+            _ => Vec::new(),
+        }
+    }
+
     /// A nested object parameter (`custom_attributes`, `features`, ...).
     pub fn object(&self, key: &str) -> AppResult<Option<Map<String, Value>>> {
         match self.values.get(key) {

@@ -53,12 +53,6 @@ pub fn set_status(
     }
 }
 
-/// What `toggle_status` answers besides the conversation.
-pub struct Toggled {
-    pub conversation: Conversation,
-    pub success: bool,
-}
-
 /// `POST /toggle_status`: a bot handing a pending conversation over, an explicit status, or
 /// the open ↔ resolved toggle; an agent ending with an open conversation becomes its assignee.
 pub async fn toggle_status(
@@ -67,7 +61,7 @@ pub async fn toggle_status(
     conversation: Conversation,
     status: Option<Status>,
     snoozed_until_ms: Option<i64>,
-) -> AppResult<Toggled> {
+) -> AppResult<Conversation> {
     let (conversation, _) = save(state, conversation, |c| {
         let mut effects = Effects::default();
         let handoff = matches!(actor, Actor::Bot { .. })
@@ -103,10 +97,7 @@ pub async fn toggle_status(
         Ok(effects)
     })
     .await?;
-    Ok(Toggled {
-        conversation,
-        success: true,
-    })
+    Ok(conversation)
 }
 
 /// `POST /toggle_priority` and `PATCH /conversations/{id}`: set or clear the priority.

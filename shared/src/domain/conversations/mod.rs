@@ -8,7 +8,7 @@ pub mod related;
 pub mod search;
 pub mod views;
 
-use crate::domain::{contended_pause, inboxes, retrying, store_conflict, CONTENDED_ATTEMPTS};
+use crate::domain::{contended_pause, retrying, store_conflict, CONTENDED_ATTEMPTS};
 use crate::error::{AppError, AppResult};
 use crate::keys::{conversations as keys, inboxes as inbox_keys, teams as team_keys};
 use crate::model::contact::Contact;
@@ -550,9 +550,4 @@ pub async fn create(
     ops.extend(message.iter().flat_map(search::index_writes));
     retrying(store_conflict, || state.store.write(ops.clone())).await?;
     Ok((conversation, message))
-}
-
-/// The inbox of a conversation (for rules that depend on the channel or its bot).
-pub async fn inbox_of(state: &AppState, conversation: &Conversation) -> AppResult<Inbox> {
-    inboxes::load(state, conversation.account_id, conversation.inbox_id).await
 }
