@@ -50,6 +50,12 @@ pub fn survey_message(conversation: &Conversation, inbox: &Inbox) -> Option<NewM
     })
 }
 
+/// The entry that counts a sent survey (written with it).
+pub fn sent_entry(survey: &Message) -> WriteOp {
+    let key = conversation_keys::csat_sent(survey.account_id, survey.created_at_ms, survey.id);
+    WriteOp::put(key.to_item())
+}
+
 fn configured<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     config
         .get(key)

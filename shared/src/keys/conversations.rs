@@ -11,6 +11,7 @@
 //! | pending direct upload (TTL one day) | `UPLOAD#<signed id>` | `UPLOAD` |
 //! | conversation by uuid (survey page, CSAT API: one get) | `CONV_UUID#<uuid>` | `CONV_UUID` |
 //! | CSAT survey response (one per survey message) | `CSAT#<account>#<message id>` | `CSAT` |
+//! | CSAT survey sent (metrics' sent count) | `CSAT_SENT#<account>` | `<created ms, 13 digits>#<message id, 19 digits>` |
 //! | GSI1: an account's CSAT responses by time | `CSATS#<account>` | `<created ms, 13 digits>#<message id, 19 digits>` |
 //!
 //! Scopes: `ALL`, `INBOX#<id>`, `TEAM#<id>`, `LABEL#<title>`, `USER#<assignee>`,
@@ -61,6 +62,19 @@ pub fn by_uuid(uuid: &str) -> Key {
 /// The CSAT response to one survey message.
 pub fn csat_response(account_id: i64, message_id: i64) -> Key {
     Key::new(format!("CSAT#{account_id}#{message_id}"), "CSAT")
+}
+
+/// An account's sent CSAT surveys, by time (key-only entries).
+pub fn csat_sent_partition(account_id: i64) -> String {
+    format!("CSAT_SENT#{account_id}")
+}
+
+/// The entry of one sent survey.
+pub fn csat_sent(account_id: i64, created_at_ms: i64, message_id: i64) -> Key {
+    Key::new(
+        csat_sent_partition(account_id),
+        csat_response_index_sk(created_at_ms, message_id),
+    )
 }
 
 /// GSI1 partition of an account's CSAT responses.

@@ -272,6 +272,7 @@ where
                 if let Some(new) = survey {
                     let message = new_message(&next, new, None, now);
                     next.csat_message_id = Some(message.id);
+                    effects.writes.push(crate::domain::csat::sent_entry(&message));
                     effects.event("message_created", json!({"message_id": message.id}));
                     effects.messages.push(message);
                 }
