@@ -1507,3 +1507,29 @@ async fn foreign_and_unknown_ids_are_not_found() {
     let their_conversation = w.agent_view(second_id).await;
     assert_eq!(their_conversation["status"], "open");
 }
+
+/// Store round trips of the Client API's reads: key lookups and queries only, a fixed number
+/// per request (the conversation's own messages aside).
+#[tokio::test]
+async fn client_reads_cost_a_fixed_number_of_round_trips() {
+    let w = world().await;
+    let csat = w.api_inbox(json!({"csat_survey_enabled": true})).await;
+    let source = w.visitor(&csat, json!({"name": "Grace"})).await;
+    let id = w.open(&csat, &source).await;
+    w.say(&csat, &source, id, "hello").await.expect(200);
+    w.resolve_as_admin(id).await;
+    let uuid = w.agent_view(id).await["uuid"].as_str().unwrap().to_owned();
+    let conversation = format!("{}/{id}", w.conversations(&csat, &source));
+    for (path, reads) in [
+        (format!("/public/api/v1/inboxes/{}", csat.identifier), 2),
+        (w.public(&csat, &format!("/contacts/{source}")), 3),
+        (w.conversations(&csat, &source), 9),
+        (conversation.clone(), 6),
+        (format!("{conversation}/messages"), 6),
+        (format!("/public/api/v1/csat_survey/{uuid}"), 3),
+        (format!("/survey/responses/{uuid}"), 3),
+    ] {
+        let trips = w.api.round_trips(Method::GET, &path, "").await;
+        assert_eq!((trips.reads, trips.writes), (reads, 0), "{path}");
+    }
+}
