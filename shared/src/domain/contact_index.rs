@@ -272,7 +272,9 @@ impl IndexChange {
 
 fn diff(before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> Vec<WriteOp> {
     let removed = before.difference(after).cloned().map(WriteOp::delete);
-    let added = after.difference(before).map(|key| WriteOp::put(key.to_item()));
+    let added = after
+        .difference(before)
+        .map(|key| WriteOp::put(key.to_item()));
     removed.chain(added).collect()
 }
 

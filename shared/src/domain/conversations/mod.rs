@@ -8,7 +8,7 @@ pub mod related;
 pub mod search;
 pub mod views;
 
-use crate::domain::{contended_pause, retrying, store_conflict, CONTENDED_ATTEMPTS};
+use crate::domain::{contended_pause, csat, retrying, store_conflict, CONTENDED_ATTEMPTS};
 use crate::error::{AppError, AppResult};
 use crate::keys::{conversations as keys, inboxes as inbox_keys, teams as team_keys};
 use crate::model::contact::Contact;
@@ -263,19 +263,20 @@ where
             .map(|text| activity_message(&next, text, now))
             .collect();
         effects.messages.extend(activity_messages);
-        if crate::domain::csat::may_follow(&current, &next) {
+        if csat::may_follow(&current, &next) {
             if inbox.is_none() {
                 inbox = Some(load_inbox(state, &next).await?);
             }
-            if let Some(survey) = inbox.as_ref().and_then(|i| i.as_ref()) {
-                let survey = crate::domain::csat::survey_message(&next, survey);
-                if let Some(new) = survey {
-                    let message = new_message(&next, new, None, now);
-                    next.csat_message_id = Some(message.id);
-                    effects.writes.push(crate::domain::csat::sent_entry(&message));
-                    effects.event("message_created", json!({"message_id": message.id}));
-                    effects.messages.push(message);
-                }
+            let survey = inbox
+                .as_ref()
+                .and_then(Option::as_ref)
+                .and_then(|inbox| csat::survey_message(&next, inbox));
+            if let Some(survey) = survey {
+                let message = new_message(&next, survey, None, now);
+                next.csat_message_id = Some(message.id);
+                effects.writes.push(csat::sent_entry(&message));
+                effects.event("message_created", json!({"message_id": message.id}));
+                effects.messages.push(message);
             }
         }
         let mut implied = Vec::new();
