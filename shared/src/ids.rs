@@ -34,6 +34,12 @@ pub fn new_id(now_ms: i64) -> i64 {
     }
 }
 
+/// The smallest id [`new_id`] can hand out at an instant: where a range of ids by time
+/// begins.
+pub fn first_id_at(ms: i64) -> i64 {
+    ((ms - EPOCH_MS).max(0) << RANDOM_BITS) & MAX_SAFE_INTEGER
+}
+
 /// An API access token: 24 base58 characters, the shape Rails' `has_secure_token` gives.
 pub fn access_token() -> String {
     let alphabet = bs58_alphabet();

@@ -17,7 +17,12 @@ pub struct Config {
     pub frontend_url: String,
     /// Lets outbound webhook and bot calls reach loopback and private addresses.
     pub allow_private_webhook_targets: bool,
+    /// Chatwoot's flood guard: the most messages a conversation takes in a minute
+    /// (`CONVERSATION_MESSAGE_PER_MINUTE_LIMIT`, default 200).
+    pub messages_per_minute: i64,
 }
+
+pub const DEFAULT_MESSAGES_PER_MINUTE: i64 = 200;
 
 impl Config {
     pub fn from_env(default_frontend_url: &str) -> Self {
@@ -27,6 +32,9 @@ impl Config {
                 .to_owned(),
             allow_private_webhook_targets: std::env::var("ALLOW_PRIVATE_WEBHOOK_TARGETS")
                 .is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            messages_per_minute: env_or("CONVERSATION_MESSAGE_PER_MINUTE_LIMIT", "")
+                .parse()
+                .unwrap_or(DEFAULT_MESSAGES_PER_MINUTE),
         }
     }
 }

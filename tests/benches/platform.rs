@@ -99,6 +99,7 @@ async fn main() {
     let config = Config {
         frontend_url: "http://127.0.0.1:3000".into(),
         allow_private_webhook_targets: false,
+        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
     };
     let built = AppState::embedded(dir.path(), config).unwrap();
     let counter = CountingStore::new(built.state.store.clone());

@@ -65,6 +65,7 @@ pub async fn empty_state(
     let config = Config {
         frontend_url: FRONTEND_URL.into(),
         allow_private_webhook_targets: false,
+        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
     };
     if aws {
         refuse_real_aws();
@@ -176,6 +177,14 @@ impl TestApi {
     pub async fn new() -> Self {
         let (state, blobs, dir) = fresh_state().await;
         Self::over(state, blobs, dir)
+    }
+
+    /// The API over a fresh store whose state `adjust` changes first (a fixed clock, a
+    /// lower limit).
+    pub async fn with_state(adjust: impl FnOnce(&mut AppState)) -> Self {
+        let (mut state, blobs, dir) = empty_state(aws_backend()).await;
+        adjust(&mut state);
+        Self::over(Arc::new(state), blobs, dir)
     }
 
     /// The API over a given state; `dir` (the embedded store's folder) lives as long as it.

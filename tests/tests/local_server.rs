@@ -55,6 +55,7 @@ fn config() -> Config {
     Config {
         frontend_url: "http://127.0.0.1:3000".into(),
         allow_private_webhook_targets: false,
+        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
     }
 }
 

@@ -277,7 +277,8 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     };
     let message = match first_message(&params)? {
         Some(message) => {
-            shared::domain::messages::validate(&message, &inbox)?;
+            shared::domain::messages::validate(&message, &inbox)
+                .map_err(super::messages::could_not_create)?;
             let sender = shared::domain::messages::sender_for(
                 &actor,
                 message.message_type,

@@ -158,7 +158,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     .await?;
     let params = request.params().await?;
     let mut new = new_message(&params)?;
-    domain::validate(&new, &inbox)?;
+    domain::validate(&new, &inbox).map_err(could_not_create)?;
     let as_bot = match (
         params.string("sender_type").as_deref(),
         params.integer("sender_id")?,
@@ -191,11 +191,24 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     new.attachments
         .extend(domain::uploaded_attachments(&state, &conversation, &signed_ids).await?);
     let (conversation, message) =
-        domain::create(&state, conversation, &inbox, contact.blocked, new, sender).await?;
+        domain::create(&state, conversation, &inbox, contact.blocked, new, sender)
+            .await
+            .map_err(could_not_create)?;
     let echo_id = params.string("echo_id");
     let mut rendered =
         render_messages(&state, &conversation, &[message], echo_id.as_deref()).await?;
     Ok(json_ok(rendered.pop().unwrap_or(Value::Null)))
+}
+
+/// Chatwoot's messages controller answers a failed create with `{"error": "Validation
+/// failed: …"}` rather than the model's `{message, attributes}`.
+pub fn could_not_create(error: AppError) -> AppError {
+    match error {
+        AppError::Validation(errors) => {
+            AppError::Unprocessable(json!(format!("Validation failed: {}", errors.message())))
+        }
+        other => other,
+    }
 }
 
 /// The conversation and message of the path, for a user who may open the conversation.

@@ -1,9 +1,35 @@
-//! Chatwoot's Client API (`/public/api/v1/inboxes/...`) and the CSAT survey page. Its
-//! operations land with the client-API issue; until then every path answers the framework's
-//! 404, exactly as an unknown route does.
+//! Chatwoot's Client API (`/public/api/v1/inboxes/{inbox_identifier}/...`, no token: the API
+//! inbox's identifier and the contact's source id are the credentials), the public CSAT
+//! survey JSON and the survey page.
 
-use shared::http::{Family, Router};
+mod contacts;
+mod conversations;
+mod messages;
+mod survey;
+
+use shared::domain::client::{self, Visitor};
+use shared::http::{ApiRequest, Family, Router};
+use shared::{AppError, AppResult, AppState};
 
 pub fn router() -> Router {
-    Router::new(Family::Public)
+    let router = Router::new(Family::Public);
+    let router = contacts::routes(router);
+    let router = conversations::routes(router);
+    let router = messages::routes(router);
+    survey::routes(router)
+}
+
+fn path_text<'r>(request: &'r ApiRequest, name: &str) -> AppResult<&'r str> {
+    request.path_param(name).ok_or(AppError::NotFound)
+}
+
+/// The visitor the path names (`inbox_identifier`, `contact_identifier`): 404 if either is
+/// unknown or they do not belong together.
+async fn visitor(state: &AppState, request: &ApiRequest) -> AppResult<Visitor> {
+    client::visitor(
+        state,
+        path_text(request, "inbox_identifier")?,
+        path_text(request, "contact_identifier")?,
+    )
+    .await
 }

@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::keys::contacts as keys;
 use crate::model::contact::Contact;
 use crate::state::AppState;
-use crate::store::{Item, Key, Query, SortKey, WriteOp, MAX_TRANSACTION_OPS, PK, SK};
+use crate::store::{Key, Query, SortKey, WriteOp, MAX_TRANSACTION_OPS};
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -272,15 +272,8 @@ impl IndexChange {
 
 fn diff(before: &BTreeSet<Key>, after: &BTreeSet<Key>) -> Vec<WriteOp> {
     let removed = before.difference(after).cloned().map(WriteOp::delete);
-    let added = after.difference(before).map(|key| WriteOp::put(entry(key)));
+    let added = after.difference(before).map(|key| WriteOp::put(key.to_item()));
     removed.chain(added).collect()
-}
-
-fn entry(key: &Key) -> Item {
-    let mut item = Item::new();
-    item.insert(PK.into(), key.pk.clone().into());
-    item.insert(SK.into(), key.sk.clone().into());
-    item
 }
 
 /// The index writes that take a contact from `before` to `after` (`None`: not stored).

@@ -4,7 +4,7 @@
 use crate::domain::conversations::{
     self, actions, activity, new_message, Actor, Effects, NewMessage,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::conversations as keys;
 use crate::model::conversation::{
     Attachment, Conversation, DirectUpload, Message, MessageType, Sender, Status,
@@ -270,10 +270,34 @@ pub fn validate(new: &NewMessage, inbox: &Inbox) -> AppResult<()> {
         .as_deref()
         .is_some_and(|c| c.chars().count() > MAX_CONTENT_CHARS)
     {
-        return Err(AppError::Unprocessable(json!(format!(
-            "Validation failed: Content is too long (maximum is {MAX_CONTENT_CHARS} characters)"
-        ))));
+        return Err(ValidationErrors::single(
+            "content",
+            &format!("is too long (maximum is {MAX_CONTENT_CHARS} characters)"),
+        ));
     }
+    Ok(())
+}
+
+/// How long the flood guard's window is.
+const FLOOD_WINDOW_MS: i64 = 60_000;
+
+/// Chatwoot's flood guard: a conversation takes at most `limit` messages a minute (counted
+/// in a fixed window kept on the conversation, so the check costs no read).
+fn count_against_flood_guard(
+    conversation: &mut Conversation,
+    now_ms: i64,
+    limit: i64,
+) -> AppResult<()> {
+    if now_ms - conversation.flood_window_start_ms >= FLOOD_WINDOW_MS {
+        conversation.flood_window_start_ms = now_ms;
+        conversation.flood_window_messages = 0;
+    }
+    if conversation.flood_window_messages >= limit {
+        let mut errors = ValidationErrors::new();
+        errors.add_full("base", "Too many messages");
+        return Err(AppError::Validation(errors));
+    }
+    conversation.flood_window_messages += 1;
     Ok(())
 }
 
@@ -292,8 +316,10 @@ pub async fn create(
     let incoming = new.message_type == MessageType::Incoming;
     let has_bot = inbox.agent_bot_id.is_some();
     let api_inbox = matches!(inbox.channel, Channel::Api(_));
+    let limit = state.config.messages_per_minute;
     let (conversation, effects) = conversations::save(state, conversation, |c| {
         let now = state.clock.now_ms();
+        count_against_flood_guard(c, now, limit)?;
         let message = new_message(c, new.clone(), sender, now.max(c.last_activity_at_ms));
         let mut effects = Effects::default();
         effects.event("message_created", json!({"message_id": message.id}));

@@ -9,6 +9,10 @@
 //! | view entry (a copy of the conversation) | `CONVS#<account>#<scope>#<status>` | `V#<last activity ms, 13 digits>#<display id, 10 digits>` |
 //! | view counter (`all`, `unassigned`, `u<user>`) | `CONVS#<account>#<scope>#<status>` | `COUNT` |
 //! | pending direct upload (TTL one day) | `UPLOAD#<signed id>` | `UPLOAD` |
+//! | conversation by uuid (survey page, CSAT API: one get) | `CONV_UUID#<uuid>` | `CONV_UUID` |
+//! | CSAT survey response (one per survey message) | `CSAT#<account>#<message id>` | `CSAT` |
+//! | CSAT survey sent (metrics' sent count) | `CSAT_SENT#<account>` | `<created ms, 13 digits>#<message id, 19 digits>` |
+//! | GSI1: an account's CSAT responses by time | `CSATS#<account>` | `<created ms, 13 digits>#<message id, 19 digits>` |
 //!
 //! Scopes: `ALL`, `INBOX#<id>`, `TEAM#<id>`, `LABEL#<title>`, `USER#<assignee>`,
 //! `UNASSIGNED`, `CONTACT#<id>`. docs/data-model.md explains which list reads which view.
@@ -48,6 +52,39 @@ pub fn display_id_counter(account_id: i64) -> Key {
 /// A pending direct upload, by its signed id.
 pub fn direct_upload(signed_id: &str) -> Key {
     Key::new(format!("UPLOAD#{signed_id}"), "UPLOAD")
+}
+
+/// Which conversation a uuid names (written with the conversation).
+pub fn by_uuid(uuid: &str) -> Key {
+    Key::new(format!("CONV_UUID#{uuid}"), "CONV_UUID")
+}
+
+/// The CSAT response to one survey message.
+pub fn csat_response(account_id: i64, message_id: i64) -> Key {
+    Key::new(format!("CSAT#{account_id}#{message_id}"), "CSAT")
+}
+
+/// An account's sent CSAT surveys, by time (key-only entries).
+pub fn csat_sent_partition(account_id: i64) -> String {
+    format!("CSAT_SENT#{account_id}")
+}
+
+/// The entry of one sent survey.
+pub fn csat_sent(account_id: i64, created_at_ms: i64, message_id: i64) -> Key {
+    Key::new(
+        csat_sent_partition(account_id),
+        csat_response_index_sk(created_at_ms, message_id),
+    )
+}
+
+/// GSI1 partition of an account's CSAT responses.
+pub fn csat_responses_index(account_id: i64) -> String {
+    format!("CSATS#{account_id}")
+}
+
+/// GSI1 sort key of a response: by creation time, then message id.
+pub fn csat_response_index_sk(created_at_ms: i64, message_id: i64) -> String {
+    format!("{:013}#{message_id:019}", created_at_ms.max(0))
 }
 
 /// The partition of one view of an account's conversations in one status.

@@ -79,6 +79,15 @@ pub struct Conversation {
     pub human_replies: i64,
     pub last_message: Option<Message>,
     pub last_non_activity_message: Option<Message>,
+    /// The CSAT survey message, once sent (Chatwoot sends one per conversation, ever).
+    #[serde(default)]
+    pub csat_message_id: Option<i64>,
+    /// The flood guard's window: when the current minute of messages began, and how many
+    /// messages it has seen ([`crate::domain::messages::create`]).
+    #[serde(default)]
+    pub flood_window_start_ms: i64,
+    #[serde(default)]
+    pub flood_window_messages: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     #[serde(rename = "_v", default)]

@@ -21,6 +21,7 @@ mod agent_bot;
 pub mod canned_response;
 pub mod contact;
 pub mod conversation;
+pub mod csat;
 pub mod custom_attribute;
 pub mod custom_filter;
 pub mod inbox;

@@ -46,6 +46,14 @@ impl Key {
         }
     }
 
+    /// An item holding only this key (index entries whose key says it all).
+    pub fn to_item(&self) -> Item {
+        Item::from_iter([
+            (PK.to_owned(), self.pk.clone().into()),
+            (SK.to_owned(), self.sk.clone().into()),
+        ])
+    }
+
     /// The key of a stored item, if it has both key attributes.
     pub fn of(item: &Item) -> Option<Key> {
         Some(Key::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))

@@ -34,7 +34,7 @@ pub fn bot_slim(bot: &AgentBot, thumbnail: &str) -> Value {
 }
 
 /// A message sender's push data, if the sender still exists.
-fn sender(sender: Option<Sender>, context: &Context) -> Option<Value> {
+pub fn sender(sender: Option<Sender>, context: &Context) -> Option<Value> {
     let related = context.related;
     match sender? {
         Sender::User(id) => related.agents.get(&id).map(|(agent, thumbnail)| {
@@ -84,7 +84,8 @@ fn attachment(a: &Attachment, message: &Message, context: &Context) -> Value {
     })
 }
 
-fn attachments(message: &Message, context: &Context) -> Option<Value> {
+/// The attachments' push data; `None` when the message has none (the key is then absent).
+pub fn attachments(message: &Message, context: &Context) -> Option<Value> {
     (!message.attachments.is_empty()).then(|| {
         Value::Array(
             message

@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;
+pub mod public;
 pub mod teams;
 
 use crate::clock::iso_millis;

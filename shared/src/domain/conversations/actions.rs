@@ -37,10 +37,14 @@ pub fn set_status(
     if status == Status::Resolved {
         conversation.waiting_since_ms = None;
     }
-    if let Some(actor) = actor {
-        effects
+    match actor {
+        Some(Actor::Contact { name, .. }) if status == Status::Resolved => {
+            effects.activities.push(activity::resolved_by_contact(name))
+        }
+        Some(actor) => effects
             .activities
-            .push(activity::status_changed(status, actor.name()));
+            .push(activity::status_changed(status, actor.name())),
+        None => {}
     }
     effects.event(
         "conversation_status_changed",
@@ -392,7 +396,10 @@ pub async fn typing(
 
 /// Deletes the conversation and its view copies in one transaction, then its messages.
 pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<()> {
-    let mut ops = vec![WriteOp::delete(conversation.key())];
+    let mut ops = vec![
+        WriteOp::delete(conversation.key()),
+        WriteOp::delete(keys::by_uuid(&conversation.uuid)),
+    ];
     ops.extend(super::views::view_writes(Some(conversation), None));
     ops.push(
         EventRecord::new(

@@ -12,6 +12,20 @@ pub fn status_changed(status: Status, actor: &str) -> String {
     }
 }
 
+/// The contact resolved the conversation (Client API, widget): Chatwoot capitalises the name
+/// as Ruby's `capitalize` does (first letter up, the rest down).
+pub fn resolved_by_contact(name: &str) -> String {
+    let mut chars = name.chars();
+    let capitalized: String = match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
+        None => String::new(),
+    };
+    format!("Conversation was resolved by {capitalized}")
+}
+
 /// An incoming message reopened the conversation (API inboxes).
 pub const SYSTEM_REOPENED: &str = "System reopened the conversation due to a new incoming message.";
 

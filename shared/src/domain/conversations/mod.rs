@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::keys::{conversations as keys, inboxes as inbox_keys, teams as team_keys};
 use crate::model::contact::Contact;
 use crate::model::conversation::{Conversation, Message, MessageType, Sender, Status};
+use crate::model::csat::ConversationUuid;
 use crate::model::inbox::Inbox;
 use crate::model::{epoch_ms, Record};
 use crate::outbox::EventRecord;
@@ -200,6 +201,8 @@ pub struct Effects {
     /// has room, the rest right after it: an entry that is late costs recall, never a
     /// wrong answer.
     pub index_entries: Vec<WriteOp>,
+    /// Other records written with the change (a CSAT response).
+    pub writes: Vec<WriteOp>,
 }
 
 impl Effects {
@@ -248,6 +251,8 @@ where
     F: FnMut(&mut Conversation) -> AppResult<Effects>,
 {
     let _turn = conversation_lock(current.account_id, current.display_id).await;
+    // Read once, and only when a change resolves the conversation (the CSAT survey rules).
+    let mut inbox: Option<Option<Inbox>> = None;
     for attempt in 0..CONTENDED_ATTEMPTS {
         let mut next = current.clone();
         let mut effects = change(&mut next)?;
@@ -258,6 +263,21 @@ where
             .map(|text| activity_message(&next, text, now))
             .collect();
         effects.messages.extend(activity_messages);
+        if crate::domain::csat::may_follow(&current, &next) {
+            if inbox.is_none() {
+                inbox = Some(load_inbox(state, &next).await?);
+            }
+            if let Some(survey) = inbox.as_ref().and_then(|i| i.as_ref()) {
+                let survey = crate::domain::csat::survey_message(&next, survey);
+                if let Some(new) = survey {
+                    let message = new_message(&next, new, None, now);
+                    next.csat_message_id = Some(message.id);
+                    effects.writes.push(crate::domain::csat::sent_entry(&message));
+                    effects.event("message_created", json!({"message_id": message.id}));
+                    effects.messages.push(message);
+                }
+            }
+        }
         let mut implied = Vec::new();
         for message in &effects.messages {
             apply_message(&mut next, message, &mut implied);
@@ -274,6 +294,7 @@ where
                 .map(|m| WriteOp::create(m.to_item())),
         );
         ops.extend(effects.replaced.iter().map(|m| WriteOp::put(m.to_item())));
+        ops.extend(effects.writes.iter().cloned());
         ops.extend(views::view_writes(Some(&current), Some(&next)));
         ops.extend(event_writes(&next, &effects, now));
         let room = crate::store::MAX_TRANSACTION_OPS.saturating_sub(ops.len());
@@ -297,6 +318,13 @@ where
         }
     }
     Err(AppError::Unavailable)
+}
+
+/// The conversation's inbox, if it still exists.
+async fn load_inbox(state: &AppState, conversation: &Conversation) -> AppResult<Option<Inbox>> {
+    let key = inbox_keys::inbox(conversation.account_id, conversation.inbox_id);
+    let item = state.store.get(&key).await?;
+    Ok(item.map(Inbox::from_item).transpose()?)
 }
 
 fn event_writes(conversation: &Conversation, effects: &Effects, now_ms: i64) -> Vec<WriteOp> {
@@ -527,6 +555,9 @@ pub async fn create(
         human_replies: 0,
         last_message: None,
         last_non_activity_message: None,
+        csat_message_id: None,
+        flood_window_start_ms: 0,
+        flood_window_messages: 0,
         created_at_ms: now,
         updated_at_ms: now,
         version: 0,
@@ -538,7 +569,15 @@ pub async fn create(
         events.push(("message_created", json!({"message_id": message.id})));
         message
     });
-    let mut ops = vec![WriteOp::create(conversation.to_item())];
+    let by_uuid = ConversationUuid {
+        uuid: conversation.uuid.clone(),
+        account_id: conversation.account_id,
+        display_id: conversation.display_id,
+    };
+    let mut ops = vec![
+        WriteOp::create(conversation.to_item()),
+        WriteOp::create(by_uuid.to_item()),
+    ];
     ops.extend(message.iter().map(|m| WriteOp::create(m.to_item())));
     ops.extend(views::view_writes(None, Some(&conversation)));
     let effects = Effects {
