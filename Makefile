@@ -9,7 +9,7 @@ STACK ?= chatwoot
 ARCH ?= x86_64
 FUNCTIONS := platform application client reports
 
-.PHONY: help run admin-token test check unit test-emulated test-aws lint-template bench build deploy destroy emulators emulators-stop
+.PHONY: help run admin-token test check unit test-emulated test-aws lint-template browser-test bench build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-emulated lint-template ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint
+test: check unit test-emulated lint-template browser-test ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, browser test
 	@echo "make test: all checks passed"
 
 check: ## Formatting and clippy with warnings as errors
@@ -41,6 +41,9 @@ test-aws: ## The same suites against the AWS endpoints in the environment (e.g. 
 
 lint-template: ## cfn-lint on template.yaml (installed into $(TOOLS))
 	PATH="$$(bash infra/tools.sh $(TOOLS) cfn-lint):$$PATH" cfn-lint template.yaml
+
+browser-test: ## The CSAT survey page end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes docs/csat-survey*.png)
+	bash infra/browser-test.sh
 
 bench: ## Store round trips and in-process latency per operation
 	cargo bench -p api-tests --bench platform --bench conversations
