@@ -421,6 +421,23 @@ async fn contact_create_show_and_update() {
         .send()
         .await
         .expect(200);
+    // The changes' outbox records.
+    let events = w.events().await;
+    let of = |name: &str| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["name"] == name && e["payload"]["id"] == contact_id)
+            .map(|e| e["payload"].clone())
+            .collect()
+    };
+    assert_eq!(of("contact_created").len(), 1);
+    assert_eq!(
+        of("contact_updated"),
+        [
+            json!({"id": contact_id, "changed_attributes": ["name", "custom_attributes"]}),
+            json!({"id": contact_id, "changed_attributes": ["name"]}),
+        ]
+    );
 
     // Bad input: 422 with the model's errors, nothing written.
     let bad = w

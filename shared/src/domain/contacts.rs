@@ -16,6 +16,7 @@ use crate::keys::contacts as keys;
 use crate::model::contact::{Contact, ContactClaim, ContactInbox};
 use crate::model::inbox::Inbox;
 use crate::model::{epoch_ms, Mirrored, Record};
+use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Condition, Key, StoreError, WriteOp, MAX_BATCH_GET, MAX_TRANSACTION_OPS};
 use serde_json::{Map, Value};
@@ -506,6 +507,7 @@ pub async fn create(
                 .map(|c| WriteOp::create(c.to_item())),
         );
         ops.extend(link.iter().flat_map(contact_inboxes::link_ops));
+        ops.push(event(&contact, "contact_created", Vec::new(), now));
         let mut index = contact_index::changes(None, Some(&contact));
         ops.extend(index.core_ops(account_id));
         let rest = contact_index::split(&mut ops, index.entries, 0);
@@ -611,12 +613,19 @@ pub async fn update(
         None => None,
     };
     let saved = save(state, contact, None, |contact| {
+        let before = contact.clone();
         apply(contact, changes, true);
         validate(contact, &BTreeSet::new())?;
         if new_avatar.is_some() {
             contact.avatar_key = new_avatar.clone();
         }
-        Ok(Vec::new())
+        let changed = changed_attributes(&before, contact);
+        let now = state.clock.now_ms();
+        Ok(if changed.is_empty() {
+            Vec::new()
+        } else {
+            vec![event(contact, "contact_updated", changed, now)]
+        })
     })
     .await;
     match saved {
@@ -631,6 +640,41 @@ pub async fn update(
             Err(e)
         }
     }
+}
+
+/// The outbox record of a contact change (webhooks' `contact_created` / `contact_updated`).
+fn event(contact: &Contact, name: &str, changed: Vec<&str>, now_ms: i64) -> WriteOp {
+    let mut payload = serde_json::json!({ "id": contact.id });
+    if !changed.is_empty() {
+        payload["changed_attributes"] = changed.into();
+    }
+    EventRecord::new(contact.account_id, name, payload, now_ms).write()
+}
+
+/// The columns an update changed, by Chatwoot's names.
+fn changed_attributes(before: &Contact, after: &Contact) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let mut check = |name: &'static str, differs: bool| {
+        if differs {
+            changed.push(name);
+        }
+    };
+    check("name", before.name != after.name);
+    check("email", before.email != after.email);
+    check("phone_number", before.phone_number != after.phone_number);
+    check("identifier", before.identifier != after.identifier);
+    check("blocked", before.blocked != after.blocked);
+    check("contact_type", before.contact_type != after.contact_type);
+    check(
+        "additional_attributes",
+        before.additional_attributes != after.additional_attributes,
+    );
+    check(
+        "custom_attributes",
+        before.custom_attributes != after.custom_attributes,
+    );
+    check("avatar", before.avatar_key != after.avatar_key);
+    changed
 }
 
 /// Replaces the contact's labels (blank ones dropped, duplicates once, order kept).
