@@ -258,7 +258,7 @@ async fn inbox_show_answers_the_public_inbox() {
     // The hmac token never shows.
     assert!(!shown.to_string().contains(&w.inbox.hmac_token));
 
-    for identifier in ["no-such-inbox", "%00", &"x".repeat(600)] {
+    for identifier in ["no-such-inbox", "%00", &"x".repeat(600), &"y".repeat(5000)] {
         let response = w
             .api
             .get(&format!("/public/api/v1/inboxes/{identifier}"))
@@ -1323,7 +1323,8 @@ async fn the_survey_page_and_json_for_known_and_unknown_uuids() {
     assert_eq!(data["survey"]["inbox_name"], "Support");
     assert_eq!(data["survey"]["csat_survey_response"], Value::Null);
 
-    for unknown in ["00000000-0000-4000-8000-000000000000", "not-a-uuid"] {
+    let long = "u".repeat(5000);
+    for unknown in ["00000000-0000-4000-8000-000000000000", "not-a-uuid", &long] {
         let page = w
             .api
             .get(&format!("/survey/responses/{unknown}"))

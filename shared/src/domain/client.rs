@@ -16,7 +16,7 @@ use crate::keys::{
 };
 use crate::model::contact::{Contact, ContactClaim, ContactInbox};
 use crate::model::conversation::{Conversation, Message, MessageType, Status};
-use crate::model::inbox::{Inbox, PublicInbox};
+use crate::model::inbox::{Channel, Inbox, PublicInbox};
 use crate::model::{Mirrored, Record};
 use crate::state::AppState;
 use crate::store::{Query, SortKey, WriteOp};
@@ -28,8 +28,10 @@ use sha2::Sha256;
 /// The API inbox a public identifier names. Website tokens are not accepted (Chatwoot's
 /// Client API serves API channels only): like unknown identifiers, 404.
 pub async fn inbox(state: &AppState, identifier: &str) -> AppResult<Inbox> {
-    let public = lookup(state, identifier).await?;
-    crate::domain::inboxes::load(state, public.account_id, public.inbox_id).await
+    crate::domain::inboxes::load_public(state, identifier)
+        .await?
+        .filter(|inbox| matches!(inbox.channel, Channel::Api(_)))
+        .ok_or(AppError::NotFound)
 }
 
 async fn lookup(state: &AppState, identifier: &str) -> AppResult<PublicInbox> {

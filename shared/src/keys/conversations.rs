@@ -56,7 +56,10 @@ pub fn direct_upload(signed_id: &str) -> Key {
 
 /// Which conversation a uuid names (written with the conversation).
 pub fn by_uuid(uuid: &str) -> Key {
-    Key::new(format!("CONV_UUID#{uuid}"), "CONV_UUID")
+    Key::new(
+        format!("CONV_UUID#{}", super::claim_text(uuid)),
+        "CONV_UUID",
+    )
 }
 
 /// The CSAT response to one survey message.

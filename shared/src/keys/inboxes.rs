@@ -78,7 +78,10 @@ pub fn inbox_set_members(item: &crate::store::Item) -> std::collections::BTreeSe
 /// An inbox's public identifier (API `inbox_identifier` or widget `website_token`) → account
 /// and inbox ids.
 pub fn public_inbox(identifier: &str) -> Key {
-    Key::new(format!("PUBLIC_INBOX#{identifier}"), "PUBLIC_INBOX")
+    Key::new(
+        format!("PUBLIC_INBOX#{}", super::claim_text(identifier)),
+        "PUBLIC_INBOX",
+    )
 }
 
 /// An agent bot connected to an inbox of the account (Chatwoot's `agent_bot_inboxes` row).
