@@ -46,7 +46,8 @@ async fn sample_events_reach_their_handlers() {
         invoke("application-get-profile.json").await,
         (401, json!({"error": "Invalid Access Token"}))
     );
-    // The client and reports functions serve no route yet: the framework 404.
+    // The sample inbox identifier is unknown: the Client API's 404; the reports function
+    // serves no route yet: the framework 404.
     for file in ["client-get-inbox.json", "reports-summary.json"] {
         assert_eq!(
             invoke(file).await,
@@ -54,6 +55,20 @@ async fn sample_events_reach_their_handlers() {
             "{file}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_survey_page_event_gets_the_page() {
+    let (state, _, _dir) = fresh_state().await;
+    let request = lambda_http::request::from_str(&event("client-survey-page.json")).unwrap();
+    let response = client::router().handle(state, request).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let html = String::from_utf8(body_bytes(response.into_body()).to_vec()).unwrap();
+    assert!(html.contains("\"uuid\":\"6c1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b\""));
 }
 
 #[tokio::test]
