@@ -40,11 +40,7 @@ fn changes(params: &Params) -> (BotChanges, BotSettings) {
         description: params.optional_string("description"),
         outgoing_url: params.optional_string("outgoing_url"),
         account_id: None,
-        avatar: params.file("avatar").map(|file| AvatarUpload {
-            filename: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        }),
+        avatar: params.file("avatar").map(AvatarUpload::from),
         avatar_url: params.optional_string("avatar_url"),
     };
     let settings = BotSettings {

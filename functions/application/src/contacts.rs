@@ -60,11 +60,7 @@ fn changes(params: &Params) -> AppResult<ContactChanges> {
         blocked: params.boolean("blocked"),
         additional_attributes: params.object("additional_attributes")?,
         custom_attributes: params.object("custom_attributes")?,
-        avatar: params.file("avatar").map(|file| AvatarUpload {
-            filename: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        }),
+        avatar: params.file("avatar").map(AvatarUpload::from),
     })
 }
 

@@ -168,11 +168,7 @@ fn inbox_changes(raw: &Params) -> AppResult<InboxChanges> {
         business_name: nullable_string(&params, "business_name"),
         channel: channel_changes(&params)?,
         working_hours: working_hour_changes(&params)?,
-        avatar: raw.file("avatar").map(|file| AvatarUpload {
-            filename: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        }),
+        avatar: raw.file("avatar").map(AvatarUpload::from),
     })
 }
 

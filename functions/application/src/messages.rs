@@ -78,8 +78,7 @@ async fn render_messages(
     echo_id: Option<&str>,
 ) -> AppResult<Vec<Value>> {
     let refs: Vec<&Message> = messages.iter().collect();
-    let related = related::load(state, conversation.account_id, &[], &refs, &[]).await?;
-    let urls = related::attachment_urls(state, &[], &refs).await?;
+    let (related, urls) = related::of_messages(state, conversation.account_id, &refs).await?;
     let context = Context {
         related: &related,
         urls: &urls,
@@ -173,11 +172,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let uploads: Vec<Upload> = params
         .files_of("attachments")
         .into_iter()
-        .map(|file| Upload {
-            file_name: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        })
+        .map(Upload::from)
         .collect();
     // JSON clients name files uploaded beforehand (`direct_uploads`) by their signed ids.
     let signed_ids: Vec<String> = match params.get("attachments") {

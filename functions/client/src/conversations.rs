@@ -45,8 +45,7 @@ async fn render(
     conversations: &[(Conversation, Vec<Message>)],
 ) -> AppResult<Vec<Value>> {
     let messages: Vec<&Message> = conversations.iter().flat_map(|(_, m)| m).collect();
-    let related = related::load(state, visitor.inbox.account_id, &[], &messages, &[]).await?;
-    let urls = related::attachment_urls(state, &[], &messages).await?;
+    let (related, urls) = related::of_messages(state, visitor.inbox.account_id, &messages).await?;
     let context = Context {
         related: &related,
         urls: &urls,

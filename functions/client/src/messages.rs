@@ -30,8 +30,7 @@ async fn render(
     messages: &[Message],
 ) -> AppResult<Vec<Value>> {
     let refs: Vec<&Message> = messages.iter().collect();
-    let related = related::load(state, visitor.inbox.account_id, &[], &refs, &[]).await?;
-    let urls = related::attachment_urls(state, &[], &refs).await?;
+    let (related, urls) = related::of_messages(state, visitor.inbox.account_id, &refs).await?;
     let context = Context {
         related: &related,
         urls: &urls,
@@ -73,11 +72,7 @@ async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
     let uploads: Vec<Upload> = params
         .files_of("attachments")
         .into_iter()
-        .map(|file| Upload {
-            file_name: file.filename.clone(),
-            content_type: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        })
+        .map(Upload::from)
         .collect();
     let mut new = NewMessage {
         content: params.string("content"),

@@ -260,6 +260,26 @@ fn insert_path(map: &mut Map<String, Value>, path: &[String], value: Value) {
     }
 }
 
+impl From<&UploadedFile> for crate::domain::messages::Upload {
+    fn from(file: &UploadedFile) -> Self {
+        crate::domain::messages::Upload {
+            file_name: file.filename.clone(),
+            content_type: file.content_type.clone(),
+            bytes: file.bytes.clone(),
+        }
+    }
+}
+
+impl From<&UploadedFile> for crate::domain::avatars::AvatarUpload {
+    fn from(file: &UploadedFile) -> Self {
+        crate::domain::avatars::AvatarUpload {
+            filename: file.filename.clone(),
+            content_type: file.content_type.clone(),
+            bytes: file.bytes.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

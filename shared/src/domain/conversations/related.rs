@@ -126,6 +126,17 @@ pub async fn load(
     Ok(related)
 }
 
+/// What rendering `messages` alone needs: their senders and signed attachment URLs.
+pub async fn of_messages(
+    state: &AppState,
+    account_id: i64,
+    messages: &[&Message],
+) -> AppResult<(Related, HashMap<i64, String>)> {
+    let related = load(state, account_id, &[], messages, &[]).await?;
+    let urls = attachment_urls(state, &[], messages).await?;
+    Ok((related, urls))
+}
+
 /// Signed URLs of every attachment the conversations' kept messages and `messages` show,
 /// by attachment id (signing is local: no round trip).
 pub async fn attachment_urls(
