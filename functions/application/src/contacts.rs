@@ -133,24 +133,13 @@ struct Paging {
 impl Paging {
     fn read(params: &Params) -> Paging {
         let raw_page = params.get("page").cloned().unwrap_or(json!(1));
-        // Ruby's `to_i`: leading digits, anything else is page 1.
-        let page = params
-            .string("page")
-            .map(|p| {
-                p.trim()
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-            })
-            .and_then(|digits| digits.parse().ok())
-            .unwrap_or(1);
         let with_inboxes = match params.string("include_contact_inboxes") {
             Some(value) if !value.trim().is_empty() => value == "true",
             _ => true,
         };
         Paging {
             raw_page,
-            page,
+            page: params.page(),
             order: Order::parse(params.string("sort").as_deref()),
             with_inboxes,
         }

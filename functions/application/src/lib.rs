@@ -7,6 +7,7 @@ mod agents;
 mod canned_responses;
 mod contacts;
 mod conversations;
+mod csat_survey_responses;
 mod custom_attributes;
 mod custom_filters;
 mod inboxes;
@@ -52,5 +53,6 @@ pub fn router() -> Router {
     let router = agent_bots::routes(router);
     let router = contacts::routes(router);
     let router = conversations::routes(router);
+    let router = csat_survey_responses::routes(router);
     messages::routes(router)
 }

@@ -13,6 +13,7 @@ pub mod contact_index;
 pub mod contacts;
 pub mod conversations;
 pub mod csat;
+pub mod csat_responses;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod filters;

@@ -137,6 +137,32 @@ impl Params {
         }
     }
 
+    /// [`Params::string_list`] as integers; blank entries are skipped, anything else that is
+    /// not an integer is refused (400).
+    pub fn integer_list(&self, key: &str) -> AppResult<Vec<i64>> {
+        self.string_list(key)
+            .iter()
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
+            .map(|value| value.parse().map_err(|_| not_integer(key)))
+            .collect()
+    }
+
+    /// `page` as Kaminari reads it (Ruby's `to_i`): its leading digits; 1 when absent, not a
+    /// number or below 1.
+    pub fn page(&self) -> usize {
+        self.string("page")
+            .map(|page| {
+                page.trim()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .and_then(|digits| digits.parse().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
     /// A nested object parameter (`custom_attributes`, `features`, ...).
     pub fn object(&self, key: &str) -> AppResult<Option<Map<String, Value>>> {
         match self.values.get(key) {
@@ -331,5 +357,24 @@ mod tests {
         assert_eq!(p.boolean("f"), Some(false));
         assert_eq!(p.optional_string("n"), Some(None));
         assert_eq!(p.optional_string("zz"), None);
+    }
+
+    #[test]
+    fn integer_lists_and_pages() {
+        let p = Params::from_urlencoded(b"ids[]=1&ids[]=&ids[]=+3&one=7&bad[]=x&page=2abc");
+        assert_eq!(p.integer_list("ids").unwrap(), [1, 3]);
+        assert_eq!(p.integer_list("one").unwrap(), [7]);
+        assert_eq!(p.integer_list("absent").unwrap(), Vec::<i64>::new());
+        assert!(p.integer_list("bad").is_err());
+        assert_eq!(p.page(), 2);
+        for (raw, page) in [("", 1), ("abc", 1), ("0", 1), ("-2", 1), (" 4", 4)] {
+            let query = format!("page={}", raw.replace(' ', "+"));
+            assert_eq!(
+                Params::from_urlencoded(query.as_bytes()).page(),
+                page,
+                "{raw:?}"
+            );
+        }
+        assert_eq!(Params::default().page(), 1);
     }
 }

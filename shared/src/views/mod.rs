@@ -5,6 +5,7 @@ pub mod agent_bots;
 pub mod canned_responses;
 pub mod contacts;
 pub mod conversations;
+pub mod csat;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;

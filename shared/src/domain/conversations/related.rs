@@ -68,6 +68,31 @@ pub async fn load(
     for m in messages {
         wanted.sender(m.sender);
     }
+    fetch(state, account_id, wanted, extra).await
+}
+
+/// The contacts and agents (member + user) with these ids, in as few batch reads as the key
+/// count allows. Agents no longer members of the account are left out.
+pub async fn load_people(
+    state: &AppState,
+    account_id: i64,
+    contact_ids: impl IntoIterator<Item = i64>,
+    user_ids: impl IntoIterator<Item = i64>,
+) -> AppResult<Related> {
+    let wanted = Wanted {
+        contacts: contact_ids.into_iter().collect(),
+        users: user_ids.into_iter().collect(),
+        ..Wanted::default()
+    };
+    fetch(state, account_id, wanted, &[]).await
+}
+
+async fn fetch(
+    state: &AppState,
+    account_id: i64,
+    wanted: Wanted,
+    extra: &[Key],
+) -> AppResult<Related> {
     let mut keys: Vec<Key> = extra.to_vec();
     keys.extend(
         wanted
