@@ -815,3 +815,25 @@ async fn bad_parameters_are_refused_and_odd_ones_tolerated() {
         assert_eq!(w.csv(&w.home, query).await[0], HEADER, "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_deleted_conversation_takes_its_response_and_sent_survey_with_it() {
+    let w = World::new().await;
+    let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
+    let kept = w.survey(&ada, Survey::rated(5, DAY_ZERO)).await;
+    let gone = w.survey(&ada, Survey::rated(2, DAY_ZERO + HOUR)).await;
+    w.api
+        .delete(&format!(
+            "/api/v1/accounts/{}/conversations/{}",
+            w.home.account, gone.display_id
+        ))
+        .token(&w.home.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(w.ids(&w.home, "").await, [kept.id()]);
+    assert_eq!(
+        w.metrics(&w.home, "").await,
+        json!({"total_count": 1, "ratings_count": {"5": 1}, "total_sent_messages_count": 1})
+    );
+}

@@ -56,6 +56,31 @@ pub fn sent_entry(survey: &Message) -> WriteOp {
     WriteOp::put(key.to_item())
 }
 
+/// What deleting a conversation removes of its survey: the response and the sent entry
+/// (whose key needs the survey's time: one read).
+pub async fn survey_deletes(
+    state: &AppState,
+    conversation: &Conversation,
+) -> AppResult<Vec<WriteOp>> {
+    let Some(message_id) = conversation.csat_message_id else {
+        return Ok(Vec::new());
+    };
+    let account_id = conversation.account_id;
+    let key = conversation_keys::message(account_id, conversation.display_id, message_id);
+    let Some(item) = state.store.get(&key).await? else {
+        return Ok(Vec::new());
+    };
+    let survey = Message::from_item(item)?;
+    Ok(vec![
+        WriteOp::delete(conversation_keys::csat_response(account_id, message_id)),
+        WriteOp::delete(conversation_keys::csat_sent(
+            account_id,
+            survey.created_at_ms,
+            message_id,
+        )),
+    ])
+}
+
 fn configured<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     config
         .get(key)

@@ -400,6 +400,7 @@ pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<
         WriteOp::delete(conversation.key()),
         WriteOp::delete(keys::by_uuid(&conversation.uuid)),
     ];
+    ops.extend(crate::domain::csat::survey_deletes(state, conversation).await?);
     ops.extend(super::views::view_writes(Some(conversation), None));
     ops.push(
         EventRecord::new(
