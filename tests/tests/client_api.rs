@@ -1542,8 +1542,8 @@ async fn client_reads_cost_a_fixed_number_of_round_trips() {
         (format!("/public/api/v1/inboxes/{}", csat.identifier), 2),
         (w.public(&csat, &format!("/contacts/{source}")), 3),
         (w.conversations(&csat, &source), 9),
-        (conversation.clone(), 6),
-        (format!("{conversation}/messages"), 6),
+        (conversation.clone(), 5),
+        (format!("{conversation}/messages"), 5),
         (format!("/public/api/v1/csat_survey/{uuid}"), 3),
         (format!("/survey/responses/{uuid}"), 3),
     ] {

@@ -26,16 +26,12 @@ async fn show_inbox(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     Ok(json_ok(view::inbox(&inbox)))
 }
 
-fn text(params: &Params, key: &str) -> Option<String> {
-    params.string(key)
-}
-
 /// The identity check every contact action runs first.
 fn verify(inbox: &shared::model::inbox::Inbox, params: &Params) -> AppResult<Option<String>> {
     client::verify_identity(
         inbox,
-        text(params, "identifier").as_deref(),
-        text(params, "identifier_hash").as_deref(),
+        params.string("identifier").as_deref(),
+        params.string("identifier_hash").as_deref(),
     )
 }
 
@@ -44,11 +40,11 @@ async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
     let params = request.params().await?;
     verify(&inbox, &params)?;
     let new = NewVisitor {
-        source_id: text(&params, "source_id"),
-        identifier: text(&params, "identifier"),
-        name: text(&params, "name"),
-        email: text(&params, "email"),
-        phone_number: text(&params, "phone_number"),
+        source_id: params.string("source_id"),
+        identifier: params.string("identifier"),
+        name: params.string("name"),
+        email: params.string("email"),
+        phone_number: params.string("phone_number"),
         custom_attributes: params.object("custom_attributes")?,
     };
     let visitor = client::create_visitor(&state, inbox, new).await?;
@@ -72,9 +68,9 @@ async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
         client::bind_identity(&state, &mut visitor, &proven).await?;
     }
     let given = Identification {
-        name: text(&params, "name"),
-        email: text(&params, "email"),
-        phone_number: text(&params, "phone_number"),
+        name: params.string("name"),
+        email: params.string("email"),
+        phone_number: params.string("phone_number"),
         custom_attributes: params.object("custom_attributes")?,
     };
     let contact = client::identify(&state, visitor.contact, given).await?;

@@ -32,10 +32,13 @@ pub fn routes(router: Router) -> Router {
 
 /// The visitor and the conversation of the path (404 unless the visitor reaches it).
 pub async fn fetch(state: &AppState, request: &ApiRequest) -> AppResult<(Visitor, Conversation)> {
-    let visitor = super::visitor(state, request).await?;
-    let conversation =
-        client::conversation(state, &visitor, request.path_id("conversation_id")?).await?;
-    Ok((visitor, conversation))
+    client::visitor_and_conversation(
+        state,
+        super::path_text(request, "inbox_identifier")?,
+        super::path_text(request, "contact_identifier")?,
+        request.path_id("conversation_id")?,
+    )
+    .await
 }
 
 /// Public conversations with their public messages; senders and files read in one batch.

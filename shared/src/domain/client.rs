@@ -71,28 +71,58 @@ impl Visitor {
 /// The visitor of `(identifier, source_id)`: three round trips (the identifier, then the
 /// inbox with the contact-inbox, then the contact).
 pub async fn visitor(state: &AppState, identifier: &str, source_id: &str) -> AppResult<Visitor> {
+    Ok(read_visitor(state, identifier, source_id, None).await?.0)
+}
+
+/// The visitor and one conversation it reaches, by display id (any other → 404), in the
+/// visitor's three round trips: the conversation is read in the inbox's batch.
+pub async fn visitor_and_conversation(
+    state: &AppState,
+    identifier: &str,
+    source_id: &str,
+    display_id: i64,
+) -> AppResult<(Visitor, Conversation)> {
+    let (visitor, conversation) =
+        read_visitor(state, identifier, source_id, Some(display_id)).await?;
+    let conversation = conversation
+        .filter(|c| visitor.reaches(c))
+        .ok_or(AppError::NotFound)?;
+    Ok((visitor, conversation))
+}
+
+async fn read_visitor(
+    state: &AppState,
+    identifier: &str,
+    source_id: &str,
+    display_id: Option<i64>,
+) -> AppResult<(Visitor, Option<Conversation>)> {
     let public = lookup(state, identifier).await?;
-    let found = state
-        .store
-        .get_many(&[
-            inbox_keys::inbox(public.account_id, public.inbox_id),
-            contact_keys::source(public.account_id, public.inbox_id, source_id),
-        ])
-        .await?;
-    let mut found = found.into_iter();
+    let account_id = public.account_id;
+    let mut keys = vec![
+        inbox_keys::inbox(account_id, public.inbox_id),
+        contact_keys::source(account_id, public.inbox_id, source_id),
+    ];
+    keys.extend(display_id.map(|d| conversation_keys::conversation(account_id, d)));
+    let mut found = state.store.get_many(&keys).await?.into_iter();
     let inbox = found.next().flatten().ok_or(AppError::NotFound)?;
     let link = found.next().flatten().ok_or(AppError::NotFound)?;
+    let conversation = found
+        .next()
+        .flatten()
+        .map(Conversation::from_item)
+        .transpose()?;
     let link = ContactInbox::from_item(link)?;
     // A long source id is keyed by its hash: the stored one must be the one asked for.
     if link.source_id != source_id {
         return Err(AppError::NotFound);
     }
     let contact = contacts::load(state, link.account_id, link.contact_id).await?;
-    Ok(Visitor {
+    let visitor = Visitor {
         inbox: Inbox::from_item(inbox)?,
         link,
         contact,
-    })
+    };
+    Ok((visitor, conversation))
 }
 
 /// The HMAC failure Chatwoot's widget API answers (its Client API raises a 500 instead: a
@@ -316,30 +346,29 @@ pub async fn identify(
     let email = present(&given.email).map(str::to_lowercase);
     let phone = present(&given.phone_number).map(str::to_owned);
     let account_id = contact.account_id;
-    let holder = |field: &'static str, value: Option<String>| async move {
-        let Some(value) = value else {
-            return Ok::<_, AppError>(None);
-        };
-        let item = state
-            .store
-            .get(&contact_keys::claim(account_id, field, &value))
-            .await?;
-        Ok(item
-            .map(ContactClaim::from_item)
-            .transpose()?
-            .map(|c| c.contact_id))
-    };
+    // Who holds the e-mail and the phone number: one batch read.
+    let wanted: Vec<_> = [("email", &email), ("phone_number", &phone)]
+        .into_iter()
+        .filter_map(|(field, value)| Some(contact_keys::claim(account_id, field, value.as_ref()?)))
+        .collect();
+    let mut holders = Vec::new();
+    for item in state.store.get_many(&wanted).await? {
+        holders.push(item.map(ContactClaim::from_item).transpose()?);
+    }
+    let mut holders = holders.into_iter();
+    let email_holder = email.as_ref().and_then(|_| holders.next().flatten());
+    let phone_holder = phone.as_ref().and_then(|_| holders.next().flatten());
     let mut contact = contact;
     let mut write_phone = phone.clone();
-    if let Some(owner) = holder("email", email.clone())
-        .await?
+    if let Some(owner) = email_holder
+        .map(|c| c.contact_id)
         .filter(|id| *id != contact.id)
     {
         let base = contacts::load(state, account_id, owner).await?;
         contact = contacts::merge(state, base, contact).await?;
     }
-    if let Some(owner) = holder("phone_number", phone.clone())
-        .await?
+    if let Some(owner) = phone_holder
+        .map(|c| c.contact_id)
         .filter(|id| *id != contact.id)
     {
         let base = contacts::load(state, account_id, owner).await?;
@@ -373,20 +402,6 @@ pub async fn conversations(state: &AppState, visitor: &Visitor) -> AppResult<Vec
             .collect();
     found.sort_by_key(|c| c.display_id);
     Ok(found)
-}
-
-/// One conversation the visitor reaches, by display id; any other → 404.
-pub async fn conversation(
-    state: &AppState,
-    visitor: &Visitor,
-    display_id: i64,
-) -> AppResult<Conversation> {
-    let conversation = conversations::load(state, visitor.inbox.account_id, display_id).await?;
-    if visitor.reaches(&conversation) {
-        Ok(conversation)
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 /// Every public message of a conversation (private notes and activity messages left out),
@@ -428,6 +443,8 @@ pub async fn resolve(
 
 /// The most messages one `update_last_seen` marks read (the rest stay delivered).
 const READ_RECEIPTS: usize = 500;
+/// How many receipts are written at the same time.
+const RECEIPTS_IN_FLIGHT: usize = 16;
 
 /// `update_last_seen`: the contact has seen the conversation now, and the messages sent to
 /// them since they last looked (not private notes) become `read`. The receipts are written
@@ -466,11 +483,15 @@ pub async fn update_last_seen(state: &AppState, conversation: Conversation) -> A
             receipts.push(WriteOp::replace_version(read.to_item(), version));
         }
     }
-    for receipt in receipts {
-        if let Err(e) = state.store.write(vec![receipt]).await {
-            tracing::debug!(error = %e, "read receipt skipped");
-        }
-    }
+    // Each on its own (a message changed meanwhile keeps its state), a few at a time.
+    use futures::StreamExt;
+    futures::stream::iter(receipts)
+        .for_each_concurrent(RECEIPTS_IN_FLIGHT, |receipt| async move {
+            if let Err(e) = state.store.write(vec![receipt]).await {
+                tracing::debug!(error = %e, "read receipt skipped");
+            }
+        })
+        .await;
     Ok(())
 }
 

@@ -215,6 +215,8 @@ pub async fn submit(
         Some(_) => load_response(state, conversation.account_id, message.id).await?,
         None => None,
     };
+    // The response of the attempt that was saved (a lost race re-runs the closure).
+    let mut recorded = None;
     let (_, effects) = conversations::save(state, conversation, |c| {
         let now = state.clock.now_ms();
         let mut changed = message.clone();
@@ -229,10 +231,12 @@ pub async fn submit(
         }
         let mut effects = Effects::default();
         effects.event("message_updated", json!({"message_id": changed.id}));
-        if let Some(answer) = &answer {
-            let response = response_for(c, &changed, existing.clone(), answer, now);
-            effects.writes.push(WriteOp::put(response.to_item()));
-        }
+        recorded = answer
+            .as_ref()
+            .map(|answer| response_for(c, &changed, existing.clone(), answer, now));
+        effects
+            .writes
+            .extend(recorded.iter().map(|r| WriteOp::put(r.to_item())));
         effects.replaced.push(changed);
         Ok(effects)
     })
@@ -242,11 +246,7 @@ pub async fn submit(
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Internal("message lost".into()))?;
-    let response = effects.writes.into_iter().find_map(|op| match op {
-        WriteOp::Put { item, .. } => CsatSurveyResponse::from_item(item).ok(),
-        _ => None,
-    });
-    Ok((message, response))
+    Ok((message, recorded))
 }
 
 pub async fn load_response(
