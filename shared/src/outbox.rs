@@ -28,8 +28,22 @@ pub struct EventRecord {
     /// What the event is about, rendered when the change was made.
     pub payload: Value,
     pub created_at_ms: i64,
+    /// The automation rule whose action caused this change: such events do not run rules
+    /// again (Chatwoot's loop prevention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation_rule_id: Option<i64>,
     /// The table's TTL attribute ([`crate::store::EXPIRES_AT`]).
     pub expires_at: i64,
+}
+
+tokio::task_local! {
+    static AUTOMATION_RULE: i64;
+}
+
+/// Runs `work` as automation rule `rule_id`: every event recorded inside carries the rule's
+/// id, so the change it made does not trigger rules again.
+pub async fn as_automation_rule<F: std::future::Future>(rule_id: i64, work: F) -> F::Output {
+    AUTOMATION_RULE.scope(rule_id, work).await
 }
 
 pub const EVENT_ENTITY: &str = "event";
@@ -47,6 +61,7 @@ impl EventRecord {
             name: name.into(),
             payload,
             created_at_ms: now_ms,
+            automation_rule_id: AUTOMATION_RULE.try_with(|id| *id).ok(),
             expires_at: now_ms / 1000 + RETENTION_SECONDS,
         }
     }

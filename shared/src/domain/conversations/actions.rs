@@ -11,7 +11,6 @@ use crate::model::contact::Contact;
 use crate::model::conversation::{Conversation, Status};
 use crate::model::team::Team;
 use crate::model::{AgentBot, Record};
-use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Query, WriteOp};
 use serde_json::{json, Map, Value};
@@ -45,15 +44,6 @@ pub fn set_status(
             .activities
             .push(activity::status_changed(status, actor.name())),
         None => {}
-    }
-    effects.event(
-        "conversation_status_changed",
-        json!({"previous_status": before.as_str(), "status": status.as_str()}),
-    );
-    match status {
-        Status::Resolved => effects.event("conversation_resolved", json!({})),
-        Status::Open => effects.event("conversation_opened", json!({})),
-        _ => {}
     }
 }
 
@@ -117,10 +107,6 @@ pub async fn set_priority(
             activity::priority_changed(c.priority.as_deref(), priority.as_deref(), actor.name())
         {
             effects.activities.push(text);
-            effects.event(
-                "conversation_updated",
-                json!({"changed_attributes": ["priority"]}),
-            );
         }
         c.priority = priority.clone();
         Ok(effects)
@@ -273,12 +259,6 @@ pub async fn set_labels(
                 .activities
                 .push(activity::labels_removed(&removed, actor.name()));
         }
-        if !added.is_empty() || !removed.is_empty() {
-            effects.event(
-                "conversation_updated",
-                json!({"changed_attributes": ["label_list"]}),
-            );
-        }
         c.labels = wanted.clone();
         Ok(effects)
     })
@@ -294,16 +274,8 @@ pub async fn change_custom_attributes(
     change: impl Fn(&mut Map<String, Value>),
 ) -> AppResult<Conversation> {
     let (conversation, _) = save(state, conversation, |c| {
-        let mut effects = Effects::default();
-        let before = c.custom_attributes.clone();
         change(&mut c.custom_attributes);
-        if before != c.custom_attributes {
-            effects.event(
-                "conversation_updated",
-                json!({"changed_attributes": ["custom_attributes"]}),
-            );
-        }
-        Ok(effects)
+        Ok(Effects::default())
     })
     .await?;
     Ok(conversation)
@@ -384,12 +356,14 @@ pub async fn typing(
     } else {
         "conversation_typing_off"
     };
-    let payload = json!({
-        "conversation_id": conversation.display_id,
-        "user": {"type": actor.sender().type_name(), "id": actor.sender().id()},
-        "is_private": private,
-    });
-    let event = EventRecord::new(conversation.account_id, name, payload, state.clock.now_ms());
+    let payload = Map::from_iter([
+        (
+            "user".to_owned(),
+            json!({"type": actor.sender().type_name(), "id": actor.sender().id()}),
+        ),
+        ("is_private".to_owned(), json!(private)),
+    ]);
+    let event = super::events::record(conversation, name, payload, state.clock.now_ms());
     state.store.write(vec![event.write()]).await?;
     Ok(())
 }
@@ -403,10 +377,10 @@ pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<
     ops.extend(crate::domain::csat::survey_deletes(state, conversation).await?);
     ops.extend(super::views::view_writes(Some(conversation), None));
     ops.push(
-        EventRecord::new(
-            conversation.account_id,
+        super::events::record(
+            conversation,
             "conversation_deleted",
-            json!({"conversation_id": conversation.display_id}),
+            Map::new(),
             state.clock.now_ms(),
         )
         .write(),

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod activity;
+pub mod events;
 pub mod list;
 pub mod related;
 pub mod search;
@@ -16,7 +17,6 @@ use crate::model::conversation::{Conversation, Message, MessageType, Sender, Sta
 use crate::model::csat::ConversationUuid;
 use crate::model::inbox::Inbox;
 use crate::model::{epoch_ms, Record};
-use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{StoreError, WriteOp};
 use serde_json::{json, Map, Value};
@@ -285,6 +285,7 @@ where
         }
         effects.events.extend(implied);
         next.updated_at_ms = next.updated_at_ms.max(now);
+        effects.events.extend(events::derived(&current, &next));
         let version = next.version;
         next.version = version + 1;
         let mut ops = vec![WriteOp::replace_version(next.to_item(), version)];
@@ -297,7 +298,7 @@ where
         ops.extend(effects.replaced.iter().map(|m| WriteOp::put(m.to_item())));
         ops.extend(effects.writes.iter().cloned());
         ops.extend(views::view_writes(Some(&current), Some(&next)));
-        ops.extend(event_writes(&next, &effects, now));
+        ops.extend(events::writes(&next, &effects, now));
         let room = crate::store::MAX_TRANSACTION_OPS.saturating_sub(ops.len());
         let mut entries = effects.index_entries.clone();
         let later = entries.split_off(room.min(entries.len()));
@@ -326,21 +327,6 @@ async fn load_inbox(state: &AppState, conversation: &Conversation) -> AppResult<
     let key = inbox_keys::inbox(conversation.account_id, conversation.inbox_id);
     let item = state.store.get(&key).await?;
     Ok(item.map(Inbox::from_item).transpose()?)
-}
-
-fn event_writes(conversation: &Conversation, effects: &Effects, now_ms: i64) -> Vec<WriteOp> {
-    effects
-        .events
-        .iter()
-        .map(|(name, payload)| {
-            let mut payload = payload.clone();
-            if let Value::Object(map) = &mut payload {
-                map.insert("conversation_id".into(), json!(conversation.display_id));
-                map.insert("inbox_id".into(), json!(conversation.inbox_id));
-            }
-            EventRecord::new(conversation.account_id, name, payload, now_ms).write()
-        })
-        .collect()
 }
 
 /// An activity message (no sender, public, text) in the conversation.
@@ -585,7 +571,7 @@ pub async fn create(
         events,
         ..Effects::default()
     };
-    ops.extend(event_writes(&conversation, &effects, now));
+    ops.extend(events::writes(&conversation, &effects, now));
     // A first message's search entries: the new conversation's transaction has room for them.
     ops.extend(message.iter().flat_map(search::index_writes));
     retrying(store_conflict, || state.store.write(ops.clone())).await?;
