@@ -10,6 +10,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod model;
+pub mod events;
 pub mod outbox;
 pub mod runtime;
 pub mod state;

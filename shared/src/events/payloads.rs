@@ -1,0 +1,1 @@
+//! Chatwoot's webhook bodies for an event record.
