@@ -15,6 +15,7 @@ mod labels;
 mod messages;
 mod profile;
 mod teams;
+mod webhooks;
 
 use shared::handler;
 use shared::http::{Family, Router};
@@ -54,5 +55,6 @@ pub fn router() -> Router {
     let router = contacts::routes(router);
     let router = conversations::routes(router);
     let router = csat_survey_responses::routes(router);
+    let router = webhooks::routes(router);
     messages::routes(router)
 }

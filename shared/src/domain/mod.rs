@@ -26,6 +26,7 @@ pub mod profile;
 pub mod teams;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use crate::model::Versioned;

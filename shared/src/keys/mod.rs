@@ -10,6 +10,7 @@ pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;
 pub mod teams;
+pub mod webhooks;
 
 use crate::store::Key;
 use sha2::{Digest, Sha256};

@@ -29,6 +29,7 @@ mod label;
 mod platform;
 pub mod team;
 mod user;
+pub mod webhook;
 
 pub use account::{Account, AccountStatus, Membership, Role, FEATURES};
 pub use agent_bot::AgentBot;
