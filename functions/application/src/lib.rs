@@ -11,6 +11,7 @@ mod csat_survey_responses;
 mod custom_attributes;
 mod custom_filters;
 mod inboxes;
+mod integrations;
 mod labels;
 mod messages;
 mod profile;
@@ -56,5 +57,6 @@ pub fn router() -> Router {
     let router = conversations::routes(router);
     let router = csat_survey_responses::routes(router);
     let router = webhooks::routes(router);
+    let router = integrations::routes(router);
     messages::routes(router)
 }

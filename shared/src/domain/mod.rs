@@ -18,6 +18,7 @@ pub mod custom_attributes;
 pub mod custom_filters;
 pub mod filters;
 pub mod inboxes;
+pub mod integrations;
 pub mod labels;
 pub mod memberships;
 pub mod messages;

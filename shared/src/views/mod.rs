@@ -9,6 +9,7 @@ pub mod csat;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;
+pub mod integrations;
 pub mod public;
 pub mod teams;
 pub mod webhooks;
