@@ -11,6 +11,7 @@ pub mod custom_filters;
 pub mod inboxes;
 pub mod public;
 pub mod teams;
+pub mod webhooks;
 
 use crate::clock::iso_millis;
 use crate::domain::users::UserAggregate;
