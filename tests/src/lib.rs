@@ -203,14 +203,9 @@ impl TestApi {
         &self.api.state
     }
 
-    /// The store round trips of one request that must succeed (200), measured through a
-    /// counting view of the same store.
-    pub async fn round_trips(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-    ) -> shared::store::RoundTrips {
+    /// The state over a counting view of the same store, and the counter (for measuring a
+    /// domain call's round trips).
+    pub fn counted_state(&self) -> (Arc<AppState>, shared::store::CountingStore) {
         let state = self.state();
         let counter = shared::store::CountingStore::new(state.store.clone());
         let counted = Arc::new(AppState {
@@ -219,6 +214,18 @@ impl TestApi {
             clock: state.clock.clone(),
             config: state.config.clone(),
         });
+        (counted, counter)
+    }
+
+    /// The store round trips of one request that must succeed (200), measured through a
+    /// counting view of the same store.
+    pub async fn round_trips(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+    ) -> shared::store::RoundTrips {
+        let (counted, counter) = self.counted_state();
         let (parts, ()) = http::Request::builder()
             .method(method)
             .uri(path)

@@ -11,6 +11,8 @@ use super::contact_inboxes;
 use super::contact_index::{self, Order};
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, retrying, save_claiming, store_conflict, write_in_chunks};
+use crate::clock::iso_millis;
+use crate::domain::conversations::events::change;
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::contacts as keys;
 use crate::model::contact::{Contact, ContactClaim, ContactInbox};
@@ -19,7 +21,7 @@ use crate::model::{epoch_ms, Mirrored, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Condition, Key, StoreError, WriteOp, MAX_BATCH_GET, MAX_TRANSACTION_OPS};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
 /// Chatwoot's `RESULTS_PER_PAGE` for list, search and filter.
@@ -363,7 +365,6 @@ pub async fn filter(
 
 /// The attributes `POST /contacts/filter` conditions name, for one contact.
 pub fn filter_attributes(contact: &Contact) -> Map<String, Value> {
-    use serde_json::json;
     let additional = |key: &str| {
         contact
             .additional_attributes
@@ -507,7 +508,7 @@ pub async fn create(
                 .map(|c| WriteOp::create(c.to_item())),
         );
         ops.extend(link.iter().flat_map(contact_inboxes::link_ops));
-        ops.push(event(&contact, "contact_created", Vec::new(), now));
+        ops.push(event(&contact, "contact_created", None, now));
         let mut index = contact_index::changes(None, Some(&contact));
         ops.extend(index.core_ops(account_id));
         let rest = contact_index::split(&mut ops, index.entries, 0);
@@ -555,6 +556,7 @@ async fn save(
             let before = contact.clone();
             let own = change(contact)?;
             contact.updated_at_ms = now;
+            let changed = changed_attributes(&before, contact);
             let mut ops = Vec::new();
             let mut fields = Vec::new();
             for claim in new_claims(Some(&before), contact) {
@@ -577,6 +579,14 @@ async fn save(
             }
             *claimed.lock().unwrap_or_else(|e| e.into_inner()) = fields;
             ops.extend(own);
+            if !changed.is_empty() {
+                // The contact as saved: this write is the next version.
+                let saved = Contact {
+                    version: contact.version + 1,
+                    ..contact.clone()
+                };
+                ops.push(event(&saved, "contact_updated", Some(changed), now));
+            }
             ops.extend(released_claims(&before, Some(contact)));
             let mut index = contact_index::changes(Some(&before), Some(contact));
             if let Some(mergee) = inherit_from {
@@ -613,19 +623,12 @@ pub async fn update(
         None => None,
     };
     let saved = save(state, contact, None, |contact| {
-        let before = contact.clone();
         apply(contact, changes, true);
         validate(contact, &BTreeSet::new())?;
         if new_avatar.is_some() {
             contact.avatar_key = new_avatar.clone();
         }
-        let changed = changed_attributes(&before, contact);
-        let now = state.clock.now_ms();
-        Ok(if changed.is_empty() {
-            Vec::new()
-        } else {
-            vec![event(contact, "contact_updated", changed, now)]
-        })
+        Ok(Vec::new())
     })
     .await;
     match saved {
@@ -642,38 +645,45 @@ pub async fn update(
     }
 }
 
-/// The outbox record of a contact change (webhooks' `contact_created` / `contact_updated`).
-fn event(contact: &Contact, name: &str, changed: Vec<&str>, now_ms: i64) -> WriteOp {
-    let mut payload = serde_json::json!({ "id": contact.id });
-    if !changed.is_empty() {
-        payload["changed_attributes"] = changed.into();
+/// The outbox record of a contact change (webhooks' `contact_created` / `contact_updated`):
+/// the contact as saved and, for an update, Chatwoot's `changed_attributes`.
+fn event(contact: &Contact, name: &str, changed: Option<Vec<Value>>, now_ms: i64) -> WriteOp {
+    let mut payload = json!({ "contact": contact });
+    if let Some(changed) = changed {
+        payload["changed_attributes"] = Value::Array(changed);
     }
     EventRecord::new(contact.account_id, name, payload, now_ms).write()
 }
 
-/// The columns an update changed, by Chatwoot's names.
-fn changed_attributes(before: &Contact, after: &Contact) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    let mut check = |name: &'static str, differs: bool| {
-        if differs {
-            changed.push(name);
-        }
+/// What a save changed of Chatwoot's contact columns, in its `changed_attributes` format
+/// (`updated_at` last, as Rails' `previous_changes`); empty when none changed. Labels and the
+/// avatar are not columns: changing them alone is no `contact_updated`.
+fn changed_attributes(before: &Contact, after: &Contact) -> Vec<Value> {
+    let columns = |c: &Contact| {
+        [
+            ("name", json!(c.name)),
+            ("email", json!(c.email)),
+            ("phone_number", json!(c.phone_number)),
+            ("identifier", json!(c.identifier)),
+            ("blocked", json!(c.blocked)),
+            ("contact_type", json!(c.contact_type)),
+            ("additional_attributes", json!(c.additional_attributes)),
+            ("custom_attributes", json!(c.custom_attributes)),
+        ]
     };
-    check("name", before.name != after.name);
-    check("email", before.email != after.email);
-    check("phone_number", before.phone_number != after.phone_number);
-    check("identifier", before.identifier != after.identifier);
-    check("blocked", before.blocked != after.blocked);
-    check("contact_type", before.contact_type != after.contact_type);
-    check(
-        "additional_attributes",
-        before.additional_attributes != after.additional_attributes,
-    );
-    check(
-        "custom_attributes",
-        before.custom_attributes != after.custom_attributes,
-    );
-    check("avatar", before.avatar_key != after.avatar_key);
+    let mut changed: Vec<Value> = columns(before)
+        .into_iter()
+        .zip(columns(after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((name, old), (_, new))| change(name, old, new))
+        .collect();
+    if !changed.is_empty() {
+        changed.push(change(
+            "updated_at",
+            json!(iso_millis(before.updated_at_ms)),
+            json!(iso_millis(after.updated_at_ms)),
+        ));
+    }
     changed
 }
 

@@ -114,6 +114,16 @@ pub enum MessageType {
 }
 
 impl MessageType {
+    /// Chatwoot's enum name (how webhook payloads show the type).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageType::Incoming => "incoming",
+            MessageType::Outgoing => "outgoing",
+            MessageType::Activity => "activity",
+            MessageType::Template => "template",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<MessageType> {
         match name {
             "incoming" => Some(MessageType::Incoming),

@@ -15,7 +15,8 @@ pub struct Context<'a> {
     pub urls: &'a HashMap<i64, String>,
 }
 
-fn seconds(ms: Option<i64>) -> Value {
+/// Epoch seconds of an optional time, `0` when unset (Rails' `nil.to_i`).
+pub fn seconds(ms: Option<i64>) -> Value {
     json!(ms.map_or(0, |ms| ms / 1000))
 }
 

@@ -12,6 +12,7 @@ pub mod inboxes;
 pub mod integrations;
 pub mod public;
 pub mod teams;
+pub mod webhook_data;
 pub mod webhooks;
 
 use crate::clock::iso_millis;

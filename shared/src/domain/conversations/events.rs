@@ -41,7 +41,8 @@ fn language(conversation: &Conversation) -> Option<&Value> {
         .get("conversation_language")
 }
 
-fn change(name: &str, previous: Value, current: Value) -> Value {
+/// One element of Chatwoot's `changed_attributes`: `{name: {previous_value, current_value}}`.
+pub fn change(name: &str, previous: Value, current: Value) -> Value {
     json!({ name: {"previous_value": previous, "current_value": current} })
 }
 

@@ -52,6 +52,20 @@ pub async fn load(
     messages: &[&Message],
     extra: &[Key],
 ) -> AppResult<Related> {
+    let (related, _) = load_with(state, account_id, conversations, messages, &[], extra).await?;
+    Ok(related)
+}
+
+/// [`load`], also reading the people `senders` name (e.g. who is typing), and answering the
+/// `extra` items read in the same batch, in their order.
+pub async fn load_with(
+    state: &AppState,
+    account_id: i64,
+    conversations: &[&Conversation],
+    messages: &[&Message],
+    senders: &[Sender],
+    extra: &[Key],
+) -> AppResult<(Related, Vec<Option<Item>>)> {
     let mut wanted = Wanted::default();
     for c in conversations {
         wanted.contacts.insert(c.contact_id);
@@ -67,6 +81,9 @@ pub async fn load(
     }
     for m in messages {
         wanted.sender(m.sender);
+    }
+    for sender in senders {
+        wanted.sender(Some(*sender));
     }
     fetch(state, account_id, wanted, extra).await
 }
@@ -84,7 +101,8 @@ pub async fn load_people(
         users: user_ids.into_iter().collect(),
         ..Wanted::default()
     };
-    fetch(state, account_id, wanted, &[]).await
+    let (related, _) = fetch(state, account_id, wanted, &[]).await?;
+    Ok(related)
 }
 
 async fn fetch(
@@ -92,7 +110,7 @@ async fn fetch(
     account_id: i64,
     wanted: Wanted,
     extra: &[Key],
-) -> AppResult<Related> {
+) -> AppResult<(Related, Vec<Option<Item>>)> {
     let mut keys: Vec<Key> = extra.to_vec();
     keys.extend(
         wanted
@@ -118,8 +136,9 @@ async fn fetch(
         found.extend(state.store.get_many(chunk).await?);
     }
     let mut found = found.into_iter();
+    let extra_items: Vec<Option<Item>> = found.by_ref().take(extra.len()).collect();
     let mut related = Related {
-        any_extra: found.by_ref().take(extra.len()).any(|i| i.is_some()),
+        any_extra: extra_items.iter().any(Option::is_some),
         ..Related::default()
     };
     for item in found.by_ref().take(wanted.contacts.len()).flatten() {
@@ -148,7 +167,7 @@ async fn fetch(
             related.bots.insert(bot.id, (bot, thumbnail));
         }
     }
-    Ok(related)
+    Ok((related, extra_items))
 }
 
 /// What rendering `messages` alone needs: their senders and signed attachment URLs.
