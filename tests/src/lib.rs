@@ -62,11 +62,7 @@ pub async fn empty_state(
     Option<Arc<shared::blob::fs::FsBlobStore>>,
     Option<tempfile::TempDir>,
 ) {
-    let config = Config {
-        frontend_url: FRONTEND_URL.into(),
-        allow_private_webhook_targets: false,
-        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
-    };
+    let config = Config::with_defaults(FRONTEND_URL);
     if aws {
         refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
