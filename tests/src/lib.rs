@@ -11,6 +11,9 @@ use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config};
 use std::sync::Arc;
 
+pub mod events;
+pub mod receiver;
+
 pub use serde_json::json;
 
 /// Which adapters the suites run over.
