@@ -8,6 +8,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use infra::LocalApi;
 use shared::domain::platform;
+use shared::events::Dispatcher;
 use shared::http::{body_bytes, lambda_request, MAX_BODY_BYTES};
 use shared::state::{AppState, Config, StorageMode};
 use std::convert::Infallible;
@@ -51,6 +52,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     }
 
+    match built.change_log {
+        Some(log) => {
+            let poster = Arc::new(dispatcher::http::HttpPoster::from_config(&state.config));
+            let events = Arc::new(Dispatcher::new(state.clone(), poster));
+            tokio::spawn(dispatcher::local::tail(events, log));
+            println!("Events: webhooks, agent bots and automation rules run in this process");
+        }
+        None => println!(
+            "Events: not delivered by this process (with STORAGE=aws the dispatcher function \
+             consumes the table's stream)"
+        ),
+    }
     let api = Arc::new(LocalApi::new(state, built.local_blobs));
     let address: SocketAddr = format!("{host}:{port}").parse()?;
     let listener = TcpListener::bind(address).await?;

@@ -86,9 +86,20 @@ pub fn uuid_v4() -> String {
     )
 }
 
-/// A ULID: the time-ordered sort key of event records.
+/// A ULID (the time-ordered sort key of event records), strictly increasing within this process (the random part counts up within a
+/// millisecond), so records written together keep their order: the outbox events of one
+/// change are consumed in the order the change produced them.
 pub fn ulid() -> String {
-    ulid::Ulid::new().to_string()
+    use std::sync::{Mutex, OnceLock};
+    static GENERATOR: OnceLock<Mutex<ulid::Generator>> = OnceLock::new();
+    let mut generator = GENERATOR
+        .get_or_init(|| Mutex::new(ulid::Generator::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    generator
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::new())
+        .to_string()
 }
 
 #[cfg(test)]

@@ -20,21 +20,33 @@ pub struct Config {
     /// Chatwoot's flood guard: the most messages a conversation takes in a minute
     /// (`CONVERSATION_MESSAGE_PER_MINUTE_LIMIT`, default 200).
     pub messages_per_minute: i64,
+    /// Chatwoot's `ENABLE_INBOX_EVENTS`: deliver `inbox_created` / `inbox_updated`.
+    pub enable_inbox_events: bool,
 }
 
 pub const DEFAULT_MESSAGES_PER_MINUTE: i64 = 200;
 
 impl Config {
+    /// Every setting at its default (tests, benchmarks).
+    pub fn with_defaults(frontend_url: &str) -> Self {
+        Config {
+            frontend_url: frontend_url.to_owned(),
+            allow_private_webhook_targets: false,
+            messages_per_minute: DEFAULT_MESSAGES_PER_MINUTE,
+            enable_inbox_events: false,
+        }
+    }
+
     pub fn from_env(default_frontend_url: &str) -> Self {
         Config {
             frontend_url: env_or("FRONTEND_URL", default_frontend_url)
                 .trim_end_matches('/')
                 .to_owned(),
-            allow_private_webhook_targets: std::env::var("ALLOW_PRIVATE_WEBHOOK_TARGETS")
-                .is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            allow_private_webhook_targets: flag("ALLOW_PRIVATE_WEBHOOK_TARGETS"),
             messages_per_minute: env_or("CONVERSATION_MESSAGE_PER_MINUTE_LIMIT", "")
                 .parse()
                 .unwrap_or(DEFAULT_MESSAGES_PER_MINUTE),
+            enable_inbox_events: flag("ENABLE_INBOX_EVENTS"),
         }
     }
 }
@@ -66,6 +78,11 @@ impl StorageMode {
     }
 }
 
+/// A boolean setting: `true` or `1`.
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name)
         .ok()
@@ -84,6 +101,8 @@ pub struct AppState {
 pub struct Built {
     pub state: AppState,
     pub local_blobs: Option<Arc<FsBlobStore>>,
+    /// The embedded store's change log, which the local server's dispatcher tails.
+    pub change_log: Option<EmbeddedStore>,
 }
 
 impl AppState {
@@ -99,6 +118,7 @@ impl AppState {
                 .map(|state| Built {
                     state,
                     local_blobs: None,
+                    change_log: None,
                 }),
         }
     }
@@ -112,12 +132,13 @@ impl AppState {
         );
         Ok(Built {
             state: AppState {
-                store: Arc::new(store),
+                store: Arc::new(store.clone()),
                 blobs: blobs.clone(),
                 clock: Arc::new(SystemClock),
                 config,
             },
             local_blobs: Some(blobs),
+            change_log: Some(store),
         })
     }
 

@@ -96,11 +96,7 @@ fn user_body() -> Value {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        frontend_url: "http://127.0.0.1:3000".into(),
-        allow_private_webhook_targets: false,
-        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
-    };
+    let config = Config::with_defaults("http://127.0.0.1:3000");
     let built = AppState::embedded(dir.path(), config).unwrap();
     let counter = CountingStore::new(built.state.store.clone());
     let state = AppState {

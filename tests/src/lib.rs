@@ -11,6 +11,9 @@ use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config};
 use std::sync::Arc;
 
+pub mod events;
+pub mod receiver;
+
 pub use serde_json::json;
 
 /// Which adapters the suites run over.
@@ -62,11 +65,7 @@ pub async fn empty_state(
     Option<Arc<shared::blob::fs::FsBlobStore>>,
     Option<tempfile::TempDir>,
 ) {
-    let config = Config {
-        frontend_url: FRONTEND_URL.into(),
-        allow_private_webhook_targets: false,
-        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
-    };
+    let config = Config::with_defaults(FRONTEND_URL);
     if aws {
         refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());

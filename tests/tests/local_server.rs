@@ -52,11 +52,7 @@ fn prefixes_route_like_the_template() {
 }
 
 fn config() -> Config {
-    Config {
-        frontend_url: "http://127.0.0.1:3000".into(),
-        allow_private_webhook_targets: false,
-        messages_per_minute: shared::state::DEFAULT_MESSAGES_PER_MINUTE,
-    }
+    Config::with_defaults("http://127.0.0.1:3000")
 }
 
 async fn call(

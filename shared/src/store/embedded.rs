@@ -18,6 +18,9 @@ use std::sync::Arc;
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 const GSI1: TableDefinition<&str, &[u8]> = TableDefinition::new("gsi1");
+/// The change log: every outbox event record inserted, by commit sequence (what the table's
+/// stream is in AWS). The local dispatcher tails it and removes what it has handled.
+const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
 const SEP: char = '\0';
 /// Sorts after every character a key may contain: the open end of prefix ranges.
 const HIGH: char = char::MAX;
@@ -27,6 +30,8 @@ const DEFAULT_PAGE: usize = 1000;
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// Woken after each commit that added to the change log.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl EmbeddedStore {
@@ -37,8 +42,52 @@ impl EmbeddedStore {
         let txn = db.begin_write().map_err(backend)?;
         txn.open_table(ITEMS).map_err(backend)?;
         txn.open_table(GSI1).map_err(backend)?;
+        txn.open_table(CHANGES).map_err(backend)?;
         txn.commit().map_err(backend)?;
-        Ok(EmbeddedStore { db: Arc::new(db) })
+        Ok(EmbeddedStore {
+            db: Arc::new(db),
+            changed: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// Up to `limit` change-log entries after sequence `after`, oldest first.
+    pub async fn changes_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Item)>, StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(backend)?;
+            let changes = txn.open_table(CHANGES).map_err(backend)?;
+            let range = changes.range(after.saturating_add(1)..).map_err(backend)?;
+            range
+                .take(limit)
+                .map(|entry| {
+                    let (seq, bytes) = entry.map_err(backend)?;
+                    Ok((seq.value(), decode_item(bytes.value())?))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// Removes a handled change-log entry.
+    pub async fn acknowledge(&self, seq: u64) -> Result<(), StoreError> {
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(backend)?;
+            txn.open_table(CHANGES)
+                .map_err(backend)?
+                .remove(seq)
+                .map_err(backend)?;
+            txn.commit().map_err(backend)
+        })
+        .await
+    }
+
+    /// Resolves after the next commit that adds to the change log (or at once if one
+    /// happened since the last wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
@@ -189,12 +238,15 @@ fn composite(key: &CursorKey, on_index: bool) -> Result<String, StoreError> {
     }
 }
 
-fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+/// Applies the operations in one transaction; returns whether the change log grew.
+fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<bool, StoreError> {
     validate_write(&ops)?;
     let txn = db.begin_write().map_err(backend)?;
+    let mut logged = false;
     {
         let mut items = txn.open_table(ITEMS).map_err(backend)?;
         let mut index = txn.open_table(GSI1).map_err(backend)?;
+        let mut changes = txn.open_table(CHANGES).map_err(backend)?;
         // Check every condition before changing anything, so a failure writes nothing.
         for (i, op) in ops.iter().enumerate() {
             let (key, condition) = match op {
@@ -216,6 +268,15 @@ fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<(), StoreError> {
                     let key = Key::of(&item).expect("validated above");
                     remove(&mut items, &mut index, &key)?;
                     insert(&mut items, &mut index, &item)?;
+                    if is_event(&item) {
+                        let next = changes
+                            .last()
+                            .map_err(backend)?
+                            .map_or(1, |(seq, _)| seq.value() + 1);
+                        let bytes = serde_json::to_vec(&item).map_err(backend)?;
+                        changes.insert(next, bytes.as_slice()).map_err(backend)?;
+                        logged = true;
+                    }
                 }
                 WriteOp::Delete { key, .. } => remove(&mut items, &mut index, &key)?,
                 WriteOp::Check { .. } => {}
@@ -227,7 +288,13 @@ fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<(), StoreError> {
             }
         }
     }
-    txn.commit().map_err(backend)
+    txn.commit().map_err(backend)?;
+    Ok(logged)
+}
+
+/// Outbox records are what the change log carries (the stream's filter in AWS).
+fn is_event(item: &Item) -> bool {
+    item.get(crate::model::ENTITY).and_then(Value::as_str) == Some(crate::outbox::EVENT_ENTITY)
 }
 
 type ItemsTable<'t> = redb::Table<'t, &'static str, &'static [u8]>;
@@ -324,7 +391,10 @@ impl Store for EmbeddedStore {
     }
 
     async fn write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        self.blocking(move |db| write_blocking(db, ops)).await
+        if self.blocking(move |db| write_blocking(db, ops)).await? {
+            self.changed.notify_one();
+        }
+        Ok(())
     }
 
     async fn increment(&self, key: &Key, attr: &str, by: i64) -> Result<i64, StoreError> {

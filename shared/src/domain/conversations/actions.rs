@@ -447,3 +447,23 @@ pub async fn move_to_contact(
     }
     Ok(())
 }
+
+/// A bot's webhook failed for good: a conversation still waiting on the bot (`pending`)
+/// is opened for the agents, with Chatwoot's note.
+pub async fn open_after_bot_error(state: &AppState, conversation: Conversation) -> AppResult<()> {
+    if conversation.status != Status::Pending {
+        return Ok(());
+    }
+    save(state, conversation, |c| {
+        let mut effects = Effects::default();
+        if c.status == Status::Pending {
+            set_status(c, Status::Open, None, &mut effects);
+            effects
+                .activities
+                .push(activity::OPENED_AFTER_BOT_ERROR.to_owned());
+        }
+        Ok(effects)
+    })
+    .await?;
+    Ok(())
+}

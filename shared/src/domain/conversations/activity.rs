@@ -112,3 +112,8 @@ mod tests {
         );
     }
 }
+
+/// Chatwoot's note when a pending conversation is opened because its bot could not be
+/// reached.
+pub const OPENED_AFTER_BOT_ERROR: &str =
+    "Conversation was marked open by system due to an error with the agent bot.";
