@@ -3,7 +3,7 @@
 
 use dispatcher::http::HttpPoster;
 use shared::events::delivery::RetryPolicy;
-use shared::events::{Dispatcher, Handled};
+use shared::events::{records, Dispatcher, Handled};
 use shared::outbox::EventRecord;
 use shared::store::{from_item, Query};
 use shared::AppState;
@@ -36,8 +36,8 @@ pub async fn outbox(state: &AppState, account_id: i64) -> Vec<EventRecord> {
         .collect()
 }
 
-/// Handles every event of the account not handled yet by this call, and the events those
-/// produce (automation actions), until none is left; returns the events handled.
+/// Handles every event of the account not handled before, and the events those produce
+/// (automation actions), until none is left; returns the events handled.
 pub async fn dispatch_all(dispatcher: &Dispatcher, account_id: i64) -> Vec<EventRecord> {
     let mut seen = HashSet::new();
     let mut handled = Vec::new();
@@ -51,6 +51,11 @@ pub async fn dispatch_all(dispatcher: &Dispatcher, account_id: i64) -> Vec<Event
             return handled;
         }
         for event in fresh {
+            // Handled by an earlier call: the stream hands each record over once.
+            let settled = records::of_event(&dispatcher.state, &event).await;
+            if !settled.expect("delivery records readable").is_empty() {
+                continue;
+            }
             // An event left to retry is handled again, as the stream would, until its
             // targets are delivered or given up.
             let mut rounds = 0;
