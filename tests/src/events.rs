@@ -119,10 +119,7 @@ pub async fn stream_event(table: &str) -> serde_json::Value {
             }
             for record in page.records() {
                 let change = record.dynamodb().expect("a change");
-                let image = change
-                    .new_image()
-                    .cloned()
-                    .map(serde_dynamo::Item::from);
+                let image = change.new_image().cloned().map(serde_dynamo::Item::from);
                 records.push(serde_json::json!({
                     "eventName": record.event_name().map(|n| n.as_str()).unwrap_or_default(),
                     "dynamodb": {

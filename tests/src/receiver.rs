@@ -56,27 +56,34 @@ impl Receiver {
             while let Ok((stream, _)) = listener.accept().await {
                 let state = state.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let state = state.clone();
-                        async move {
-                            let (parts, body) = request.into_parts();
-                            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                            let (status, location) = {
-                                let mut shared = state.lock().unwrap();
-                                shared.received.push(Received {
-                                    path: parts.uri.path().to_owned(),
-                                    headers: parts.headers,
-                                    body: String::from_utf8_lossy(&body).into_owned(),
-                                });
-                                shared.script.pop_front().unwrap_or((200, None))
-                            };
-                            let mut response = hyper::Response::builder().status(status);
-                            if let Some(location) = location {
-                                response = response.header("location", location);
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let state = state.clone();
+                            async move {
+                                let (parts, body) = request.into_parts();
+                                let body = body
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let (status, location) = {
+                                    let mut shared = state.lock().unwrap();
+                                    shared.received.push(Received {
+                                        path: parts.uri.path().to_owned(),
+                                        headers: parts.headers,
+                                        body: String::from_utf8_lossy(&body).into_owned(),
+                                    });
+                                    shared.script.pop_front().unwrap_or((200, None))
+                                };
+                                let mut response = hyper::Response::builder().status(status);
+                                if let Some(location) = location {
+                                    response = response.header("location", location);
+                                }
+                                Ok::<_, Infallible>(
+                                    response.body(Full::new(Bytes::from_static(b"{}"))).unwrap(),
+                                )
                             }
-                            Ok::<_, Infallible>(response.body(Full::new(Bytes::from_static(b"{}"))).unwrap())
-                        }
-                    });
+                        });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;

@@ -103,7 +103,10 @@ impl World {
 
     async fn conversation(&self) -> Value {
         self.api
-            .get(&format!("{}/conversations/{}", self.base, self.conversation))
+            .get(&format!(
+                "{}/conversations/{}",
+                self.base, self.conversation
+            ))
             .token(self.admin())
             .send()
             .await
@@ -179,9 +182,13 @@ async fn a_message_reaches_the_webhook_with_chatwoots_payload_and_a_valid_signat
 async fn a_receiver_failing_twice_gets_the_event_once_recorded_as_delivered() {
     let world = World::new().await;
     let receiver = Receiver::start().await;
-    world.webhook(&receiver.url, Some(&["message_created"])).await;
+    world
+        .webhook(&receiver.url, Some(&["message_created"]))
+        .await;
     receiver.answer(&[500, 503]);
-    world.message(world.admin(), json!({"content": "retry me"})).await;
+    world
+        .message(world.admin(), json!({"content": "retry me"}))
+        .await;
     let handled = world.dispatch().await;
 
     let attempts = receiver.received();
@@ -190,7 +197,10 @@ async fn a_receiver_failing_twice_gets_the_event_once_recorded_as_delivered() {
         .iter()
         .map(|r| r.header("x-chatwoot-delivery"))
         .collect();
-    assert!(ids.iter().all(|id| *id == ids[0]), "one delivery id: {ids:?}");
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one delivery id: {ids:?}"
+    );
     let event = handled
         .iter()
         .find(|e| e.name == "message_created")
@@ -243,7 +253,11 @@ async fn unsubscribed_events_and_other_accounts_are_not_delivered() {
         json!([{"status": {"previous_value": "open", "current_value": "resolved"}}])
     );
     // The other account's events (none here) and this account's never cross.
-    let other = dispatch_all(&dispatcher(world.api.state().clone()), world.fx.other_account).await;
+    let other = dispatch_all(
+        &dispatcher(world.api.state().clone()),
+        world.fx.other_account,
+    )
+    .await;
     assert!(other.iter().all(|e| e.account_id == world.fx.other_account));
     assert_eq!(receiver.received().len(), 1);
 }
@@ -264,7 +278,10 @@ async fn a_bot_receives_the_message_and_its_reply_appears_in_the_conversation() 
         .body;
     world
         .api
-        .post(&format!("{}/inboxes/{}/set_agent_bot", world.base, world.inbox))
+        .post(&format!(
+            "{}/inboxes/{}/set_agent_bot",
+            world.base, world.inbox
+        ))
         .token(world.admin())
         .json(json!({"agent_bot": bot["id"]}))
         .send()
@@ -289,7 +306,10 @@ async fn a_bot_receives_the_message_and_its_reply_appears_in_the_conversation() 
     let conversation = body["conversation"]["id"].as_i64().unwrap();
     world
         .api
-        .post(&format!("{}/conversations/{conversation}/messages", world.base))
+        .post(&format!(
+            "{}/conversations/{conversation}/messages",
+            world.base
+        ))
         .token(token)
         .json(json!({"content": "It left the depot this morning."}))
         .send()
@@ -323,7 +343,10 @@ async fn an_unreachable_bot_hands_its_pending_conversation_to_the_agents() {
         .body;
     world
         .api
-        .post(&format!("{}/inboxes/{}/set_agent_bot", world.base, world.inbox))
+        .post(&format!(
+            "{}/inboxes/{}/set_agent_bot",
+            world.base, world.inbox
+        ))
         .token(world.admin())
         .json(json!({"agent_bot": bot["id"]}))
         .send()
@@ -349,7 +372,11 @@ async fn an_unreachable_bot_hands_its_pending_conversation_to_the_agents() {
         )
         .await;
     world.dispatch().await;
-    assert_eq!(receiver.events("message_created").len(), 6, "3 attempts × 2 rounds");
+    assert_eq!(
+        receiver.events("message_created").len(),
+        6,
+        "3 attempts × 2 rounds"
+    );
     assert_eq!(world.conversation().await["status"], "open");
     assert!(world.messages().await.iter().any(|m| m["content"]
         == "Conversation was marked open by system due to an error with the agent bot."));
@@ -394,7 +421,15 @@ async fn an_api_inbox_whose_webhook_rejects_a_message_marks_it_failed() {
 async fn private_loopback_and_metadata_targets_are_refused_by_default() {
     let receiver = Receiver::start().await;
     let guarded = HttpPoster::new(false, Duration::from_secs(2));
-    let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     for url in [
         receiver.url.clone(),
         format!("http://localhost:{port}/hook"),
@@ -435,7 +470,10 @@ async fn a_refused_webhook_is_recorded_failed_without_retries() {
         std::sync::Arc::new(HttpPoster::new(false, Duration::from_secs(2))),
     );
     let handled = dispatch_all(&guarded, world.fx.account).await;
-    let event = handled.iter().find(|e| e.name == "message_created").unwrap();
+    let event = handled
+        .iter()
+        .find(|e| e.name == "message_created")
+        .unwrap();
     let recorded = records::of_event(world.api.state(), event).await.unwrap();
     let webhook = recorded
         .values()
@@ -461,8 +499,12 @@ async fn the_lambda_handler_delivers_real_stream_records() {
         .expect("emulators");
     let world = World::over(TestApi::over(std::sync::Arc::new(state), None, None)).await;
     let receiver = Receiver::start().await;
-    world.webhook(&receiver.url, Some(&["message_created"])).await;
-    world.message(world.admin(), json!({"content": "via the stream"})).await;
+    world
+        .webhook(&receiver.url, Some(&["message_created"]))
+        .await;
+    world
+        .message(world.admin(), json!({"content": "via the stream"}))
+        .await;
 
     let event = api_tests::events::stream_event(&table).await;
     let records = event["Records"].as_array().unwrap();
@@ -476,4 +518,46 @@ async fn the_lambda_handler_delivers_real_stream_records() {
     let delivered = receiver.events("message_created");
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0].json()["content"], "via the stream");
+}
+
+/// `make run`'s path: the local server's tail of the embedded change log delivers without
+/// anyone handing it events, and leaves the log empty once everything is settled.
+#[tokio::test]
+async fn the_local_tail_delivers_from_the_embedded_change_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = shared::state::Config::with_defaults(api_tests::FRONTEND_URL);
+    let built = shared::AppState::embedded(dir.path(), config).unwrap();
+    let log = built
+        .change_log
+        .clone()
+        .expect("the embedded store keeps a change log");
+    let state = std::sync::Arc::new(built.state);
+    let tail = tokio::spawn(dispatcher::local::tail(
+        std::sync::Arc::new(dispatcher(state.clone())),
+        log.clone(),
+    ));
+    let world = World::over(TestApi::over(state, built.local_blobs, None)).await;
+    let receiver = Receiver::start().await;
+    world
+        .webhook(&receiver.url, Some(&["message_created"]))
+        .await;
+    world
+        .message(world.admin(), json!({"content": "no hands"}))
+        .await;
+    let mut waited = 0;
+    while receiver.events("message_created").is_empty() {
+        assert!(waited < 200, "the tail never delivered");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        receiver.events("message_created")[0].json()["content"],
+        "no hands"
+    );
+    while !log.changes_after(0, 10).await.unwrap().is_empty() {
+        assert!(waited < 400, "the change log was not drained");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        waited += 1;
+    }
+    tail.abort();
 }
