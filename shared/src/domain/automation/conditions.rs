@@ -6,7 +6,7 @@ use crate::domain::conversations::list::filter_attributes as conversation_attrib
 use crate::domain::filters::{
     CustomAttributeKey, Filter, CHANGED_ATTRIBUTES, CONTACT_CUSTOM_ATTRIBUTES,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::model::automation_rule::AutomationRule;
 use crate::model::contact::Contact;
 use crate::model::conversation::{Conversation, Message};
@@ -21,7 +21,7 @@ const CONTACT_KEYS: &[&str] = &["email", "phone_number", "country_code", "city",
 /// What the rules' conditions need besides the event: the account's custom attribute
 /// definitions (only when a condition names a key that is not a standard one) and the
 /// contact (only when a condition names a contact attribute).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Facts {
     pub definitions: Vec<CustomAttributeDefinition>,
     pub contact: Option<Contact>,
@@ -56,9 +56,18 @@ impl Facts {
         let contact = if names_contact_attribute
             || condition_keys(rules).any(|key| CONTACT_KEYS.contains(&key))
         {
-            crate::domain::contacts::load(state, conversation.account_id, conversation.contact_id)
-                .await
-                .ok()
+            // A contact deleted since leaves its attributes missing.
+            match crate::domain::contacts::load(
+                state,
+                conversation.account_id,
+                conversation.contact_id,
+            )
+            .await
+            {
+                Ok(contact) => Some(contact),
+                Err(AppError::NotFound) => None,
+                Err(e) => return Err(e),
+            }
         } else {
             None
         };

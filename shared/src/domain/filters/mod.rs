@@ -977,4 +977,177 @@ mod tests {
             "Invalid operator. The allowed operators for status are [equal_to,not_equal_to]."
         );
     }
+
+    /// An automation record: a conversation with its contact, message and changes.
+    fn automation_record() -> Map<String, Value> {
+        json!({
+            "status": "resolved", "assignee_id": 5, "inbox_id": 1, "team_id": null,
+            "priority": "high", "labels": ["billing"], "browser_language": "en",
+            "content": "Please REFUND my order", "message_type": 0,
+            "email": "carla@vip.example.com", "phone_number": "+4915550100",
+            "country_code": "DE", "city": "Berlin", "company": null,
+            "custom_attributes": {"plan": "gold"},
+            "contact_custom_attributes": {"plan": "silver", "tier": "Platinum"},
+            "changed_attributes": {
+                "status": {"previous_value": "open", "current_value": "resolved"},
+                "assignee_id": {"previous_value": null, "current_value": 5}
+            }
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    #[test]
+    fn automation_conditions_on_the_conversation_contact_message_and_changes() {
+        let conversation_keys = [CustomAttributeKey {
+            key: "plan",
+            display_type: "list",
+        }];
+        let contact_keys = [
+            CustomAttributeKey {
+                key: "plan",
+                display_type: "text",
+            },
+            CustomAttributeKey {
+                key: "tier",
+                display_type: "text",
+            },
+        ];
+        let record = automation_record();
+        let changed = |from: Value, to: Value| json!({"from": from, "to": to});
+        for (key, operator, values, custom_type, expected) in [
+            ("content", "contains", json!(["refund"]), None, true),
+            (
+                "content",
+                "equal_to",
+                json!(["please refund my order"]),
+                None,
+                true,
+            ),
+            ("content", "does_not_contain", json!(["order"]), None, false),
+            ("message_type", "equal_to", json!(["incoming"]), None, true),
+            (
+                "message_type",
+                "equal_to",
+                json!(["outgoing", "activity"]),
+                None,
+                false,
+            ),
+            (
+                "message_type",
+                "not_equal_to",
+                json!(["outgoing"]),
+                None,
+                true,
+            ),
+            ("email", "contains", json!(["@VIP.example"]), None, true),
+            ("phone_number", "starts_with", json!(["+49"]), None, true),
+            ("phone_number", "starts_with", json!(["+1"]), None, false),
+            ("country_code", "equal_to", json!(["de"]), None, true),
+            ("city", "equal_to", json!(["berlin", "paris"]), None, true),
+            ("company", "contains", json!(["acme"]), None, false),
+            ("status", "equal_to", json!(["resolved"]), None, true),
+            ("labels", "equal_to", json!(["billing"]), None, true),
+            ("team_id", "is_not_present", json!([]), None, true),
+            ("plan", "equal_to", json!(["Gold"]), None, true),
+            (
+                "plan",
+                "equal_to",
+                json!(["silver"]),
+                Some("contact_attribute"),
+                true,
+            ),
+            (
+                "plan",
+                "equal_to",
+                json!(["gold"]),
+                Some("contact_attribute"),
+                false,
+            ),
+            ("tier", "equal_to", json!(["platinum"]), None, true),
+            (
+                "status",
+                "attribute_changed",
+                changed(json!(["open", "pending"]), json!(["resolved"])),
+                None,
+                true,
+            ),
+            (
+                "status",
+                "attribute_changed",
+                changed(json!(["pending"]), json!(["resolved"])),
+                None,
+                false,
+            ),
+            (
+                "assignee_id",
+                "attribute_changed",
+                changed(json!([null]), json!(["5"])),
+                None,
+                true,
+            ),
+            (
+                "priority",
+                "attribute_changed",
+                changed(json!(["low"]), json!(["high"])),
+                None,
+                false,
+            ),
+        ] {
+            let mut item = condition(key, operator, values.clone());
+            if let Some(custom_type) = custom_type {
+                item["custom_attribute_type"] = json!(custom_type);
+            }
+            let filter =
+                Filter::parse_automation(&json!([item]), &conversation_keys, &contact_keys)
+                    .unwrap_or_else(|e| panic!("{key} {operator} {values}: {e:?}"));
+            assert_eq!(
+                filter.matches(&record, TODAY),
+                expected,
+                "{key} {operator} {values}"
+            );
+        }
+    }
+
+    #[test]
+    fn automation_parse_errors() {
+        for (item, expected) in [
+            (
+                condition("status", "attribute_changed", json!(["open"])),
+                "Invalid value. The values provided for status are invalid",
+            ),
+            (
+                condition("status", "attribute_changed", json!({"from": ["open"]})),
+                "Invalid value. The values provided for status are invalid",
+            ),
+            (
+                condition("status", "starts_with", json!(["op"])),
+                "Invalid operator. The allowed operators for status are [equal_to,not_equal_to].",
+            ),
+            (
+                condition("tier", "equal_to", json!(["x"])),
+                "Invalid attribute key - [tier]. The key should be one of [content,email,country_code,status,message_type,browser_language,assignee_id,team_id,referer,city,company,inbox_id,mail_subject,phone_number,priority,conversation_language,labels] or a custom attribute defined in the account.",
+            ),
+        ] {
+            assert_eq!(
+                error_message(Filter::parse_automation(&json!([item]), &[], &[])),
+                expected,
+                "{item}"
+            );
+        }
+        // The conversation filter knows neither automation operator.
+        assert_eq!(
+            error_message(Filter::parse(
+                FilterModel::Conversation,
+                &json!([condition(
+                    "status",
+                    "attribute_changed",
+                    json!({"from": [], "to": []})
+                )]),
+                &[]
+            )),
+            "Invalid operator. The allowed operators for status are [equal_to,not_equal_to]."
+        );
+    }
 }
