@@ -1,7 +1,7 @@
 //! The Chatwoot filter language (`POST /conversations/filter`, `POST /contacts/filter`,
 //! automation rule conditions): parsing and validating a payload of conditions into a
-//! [`Filter`], and evaluating it on one record at a time. Pure: the caller loads the records and the account's custom attribute
-//! definitions.
+//! [`Filter`], and evaluating it on one record at a time. Pure: the caller loads the records
+//! and the account's custom attribute definitions.
 //!
 //! Upstream turns the conditions into one SQL `WHERE` by plain concatenation, each condition
 //! followed by its own `query_operator`; so `AND` binds tighter than `OR`, and a comparison with
