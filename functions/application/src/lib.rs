@@ -4,6 +4,7 @@
 mod accounts;
 mod agent_bots;
 mod agents;
+mod automation_rules;
 mod canned_responses;
 mod contacts;
 mod conversations;
@@ -58,5 +59,6 @@ pub fn router() -> Router {
     let router = csat_survey_responses::routes(router);
     let router = webhooks::routes(router);
     let router = integrations::routes(router);
+    let router = automation_rules::routes(router);
     messages::routes(router)
 }

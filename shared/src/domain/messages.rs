@@ -246,7 +246,8 @@ pub async fn uploaded_attachments(
     Ok(attachments)
 }
 
-fn extension(file_name: &str) -> Option<String> {
+/// A file name's extension, lower-cased.
+pub fn extension(file_name: &str) -> Option<String> {
     file_name
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
@@ -466,7 +467,7 @@ pub fn sender_for(
     as_bot: Option<i64>,
 ) -> Option<Sender> {
     match message_type {
-        MessageType::Outgoing => Some(as_bot.map_or(actor.sender(), Sender::AgentBot)),
+        MessageType::Outgoing => as_bot.map(Sender::AgentBot).or_else(|| actor.sender()),
         _ => Some(Sender::Contact(contact_id)),
     }
 }

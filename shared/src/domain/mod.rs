@@ -5,6 +5,7 @@ pub mod account_agent_bots;
 pub mod accounts;
 pub mod agent_bots;
 pub mod agents;
+pub mod automation;
 pub mod avatars;
 pub mod canned_responses;
 pub mod client;

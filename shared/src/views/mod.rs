@@ -2,6 +2,7 @@
 //! are passed in.
 
 pub mod agent_bots;
+pub mod automation_rules;
 pub mod canned_responses;
 pub mod contacts;
 pub mod conversations;

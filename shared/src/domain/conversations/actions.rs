@@ -8,7 +8,7 @@ use crate::domain::{query_all, write_in_chunks};
 use crate::error::{AppError, AppResult};
 use crate::keys::conversations as keys;
 use crate::model::contact::Contact;
-use crate::model::conversation::{Conversation, Status};
+use crate::model::conversation::{Conversation, Sender, Status};
 use crate::model::team::Team;
 use crate::model::{AgentBot, Record};
 use crate::state::AppState;
@@ -356,10 +356,11 @@ pub async fn typing(
     } else {
         "conversation_typing_off"
     };
+    let sender = actor.sender();
     let payload = Map::from_iter([
         (
             "user".to_owned(),
-            json!({"type": actor.sender().type_name(), "id": actor.sender().id()}),
+            json!({"type": sender.map(Sender::type_name), "id": sender.map(Sender::id)}),
         ),
         ("is_private".to_owned(), json!(private)),
     ]);

@@ -42,7 +42,15 @@ pub enum Actor {
         id: i64,
         name: String,
     },
+    /// An automation rule's action (Chatwoot's `Current.executed_by = rule`): activity
+    /// messages credit "Automation System", and its messages have no sender.
+    Automation {
+        rule_id: i64,
+    },
 }
+
+/// The name activity messages credit for changes made by automation rules.
+pub const AUTOMATION_SYSTEM: &str = "Automation System";
 
 impl Actor {
     /// The name activity messages credit.
@@ -51,14 +59,17 @@ impl Actor {
             Actor::User { name, .. } | Actor::Bot { name, .. } | Actor::Contact { name, .. } => {
                 name
             }
+            Actor::Automation { .. } => AUTOMATION_SYSTEM,
         }
     }
 
-    pub fn sender(&self) -> Sender {
+    /// Who the actor's messages are from; automation rules send as no one.
+    pub fn sender(&self) -> Option<Sender> {
         match self {
-            Actor::User { id, .. } => Sender::User(*id),
-            Actor::Bot { id, .. } => Sender::AgentBot(*id),
-            Actor::Contact { id, .. } => Sender::Contact(*id),
+            Actor::User { id, .. } => Some(Sender::User(*id)),
+            Actor::Bot { id, .. } => Some(Sender::AgentBot(*id)),
+            Actor::Contact { id, .. } => Some(Sender::Contact(*id)),
+            Actor::Automation { .. } => None,
         }
     }
 

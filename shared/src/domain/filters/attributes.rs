@@ -1,9 +1,11 @@
 //! What a filter may name: the operators, each model's standard attributes (Chatwoot's
-//! `lib/filters/filter_keys.yml`, in its order) and the custom attribute display types.
+//! `lib/filters/filter_keys.yml`, in its order; automation rules' in the order of
+//! `AutomationRule#conditions_attributes`) and the custom attribute display types.
 
 use super::FilterModel;
 
-/// A `filter_operator`. `starts_with` is only allowed on a contact's phone number.
+/// A `filter_operator`. `starts_with` is only allowed on a contact's phone number;
+/// `attribute_changed` only in automation rules, on any attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Operator {
     EqualTo,
@@ -16,10 +18,11 @@ pub(super) enum Operator {
     IsLessThan,
     DaysBefore,
     StartsWith,
+    AttributeChanged,
 }
 
 impl Operator {
-    const ALL: [Operator; 10] = [
+    const ALL: [Operator; 11] = [
         Operator::EqualTo,
         Operator::NotEqualTo,
         Operator::Contains,
@@ -30,6 +33,7 @@ impl Operator {
         Operator::IsLessThan,
         Operator::DaysBefore,
         Operator::StartsWith,
+        Operator::AttributeChanged,
     ];
 
     pub(super) fn as_str(self) -> &'static str {
@@ -44,6 +48,7 @@ impl Operator {
             Operator::IsLessThan => "is_less_than",
             Operator::DaysBefore => "days_before",
             Operator::StartsWith => "starts_with",
+            Operator::AttributeChanged => "attribute_changed",
         }
     }
 
@@ -84,6 +89,8 @@ pub(super) enum Kind {
     Boolean,
     /// A list of label names.
     Labels,
+    /// A message type code; filters name the type (`incoming`, `outgoing`, ...).
+    MessageType,
 }
 
 /// A standard attribute: the record's field of the same name.
@@ -136,11 +143,35 @@ const CONTACT: &[StandardAttribute] = &[
     standard("blocked", Kind::Boolean, EQUALITY),
 ];
 
+/// Automation rule conditions: the conversation's attributes, its contact's (`email`,
+/// `phone_number`, `country_code`, `city`, `company`) and the event's message's (`content`,
+/// `message_type`), each with the operators of its `filter_keys.yml` entry.
+const AUTOMATION: &[StandardAttribute] = &[
+    standard("content", Kind::FoldedText, EQUALITY_CONTAINS),
+    standard("email", Kind::FoldedText, EQUALITY_CONTAINS),
+    standard("country_code", Kind::FoldedText, EQUALITY),
+    standard("status", Kind::Status, EQUALITY),
+    standard("message_type", Kind::MessageType, EQUALITY),
+    standard("browser_language", Kind::Text, EQUALITY),
+    standard("assignee_id", Kind::Number, EQUALITY_PRESENCE),
+    standard("team_id", Kind::Number, EQUALITY_PRESENCE),
+    standard("referer", Kind::Text, EQUALITY_CONTAINS),
+    standard("city", Kind::FoldedText, EQUALITY_CONTAINS),
+    standard("company", Kind::FoldedText, EQUALITY_CONTAINS),
+    standard("inbox_id", Kind::Number, EQUALITY_PRESENCE),
+    standard("mail_subject", Kind::Text, EQUALITY_CONTAINS),
+    standard("phone_number", Kind::Phone, PHONE),
+    standard("priority", Kind::Priority, EQUALITY),
+    standard("conversation_language", Kind::Text, EQUALITY),
+    standard("labels", Kind::Labels, EQUALITY_PRESENCE),
+];
+
 /// The model's standard attributes, in the order Chatwoot lists them in its errors.
 pub(super) fn standard_attributes(model: FilterModel) -> &'static [StandardAttribute] {
     match model {
         FilterModel::Conversation => CONVERSATION,
         FilterModel::Contact => CONTACT,
+        FilterModel::Automation => AUTOMATION,
     }
 }
 

@@ -2,7 +2,8 @@
 //! Chatwoot generates: a comparison with a missing (NULL) value is false, whichever operator.
 
 use super::attributes::Kind;
-use crate::model::conversation::{Status, PRIORITIES};
+use super::CHANGED_ATTRIBUTES;
+use crate::model::conversation::{MessageType, Status, PRIORITIES};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use time::macros::format_description;
@@ -13,19 +14,27 @@ use time::{Date, Duration, OffsetDateTime};
 pub(super) enum Location {
     /// `record[key]`.
     Standard(&'static str),
-    /// `record["custom_attributes"][key]`.
-    Custom(String),
+    /// `record[object][key]`: a custom attribute in the record's `custom_attributes` (or, for
+    /// automation rules, the contact's, `contact_custom_attributes`).
+    Custom { object: &'static str, key: String },
+    /// `record["changed_attributes"][key]`: the attribute's change in the event, as
+    /// `{"previous_value": …, "current_value": …}`.
+    Changed(String),
 }
 
 impl Location {
     /// The value, `None` when missing or null.
     fn lookup<'r>(&self, record: &'r Map<String, Value>) -> Option<&'r Value> {
+        let within = |object: &str, key: &str| {
+            record
+                .get(object)
+                .and_then(Value::as_object)
+                .and_then(|attributes| attributes.get(key))
+        };
         let value = match self {
             Location::Standard(key) => record.get(*key),
-            Location::Custom(key) => record
-                .get("custom_attributes")
-                .and_then(Value::as_object)
-                .and_then(|attributes| attributes.get(key)),
+            Location::Custom { object, key } => within(object, key),
+            Location::Changed(key) => within(CHANGED_ATTRIBUTES, key),
         };
         value.filter(|v| !v.is_null())
     }
@@ -58,6 +67,15 @@ pub(super) enum Test {
     Compare { greater: bool, bound: Bound },
     /// The record has one (negated: none) of these lower-cased label names.
     AnyLabel { labels: Vec<String>, negated: bool },
+    /// SQL `LIKE 'prefix%'` (automation rules): the value's text, lower-cased, starts with
+    /// the lower-cased `prefix`.
+    StartsWith { prefix: String },
+    /// The attribute changed in the event from one of `from` to one of `to` (values compared
+    /// as text, so `5` and `"5"` are the same id).
+    Changed {
+        from: Vec<Option<String>>,
+        to: Vec<Option<String>>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +104,13 @@ impl Condition {
             Test::Contains { needles, negated } => raw.and_then(text_of).is_some_and(|text| {
                 let text = text.to_lowercase();
                 needles.iter().any(|n| text.contains(n.as_str())) != *negated
+            }),
+            Test::StartsWith { prefix } => raw
+                .and_then(text_of)
+                .is_some_and(|text| text.to_lowercase().starts_with(prefix.as_str())),
+            Test::Changed { from, to } => raw.is_some_and(|change| {
+                let side = |name: &str| change.get(name).and_then(text_of).map(Cow::into_owned);
+                from.contains(&side("previous_value")) && to.contains(&side("current_value"))
             }),
             Test::OneOf {
                 operands,
@@ -154,6 +179,7 @@ impl Kind {
             }
             .map(Scalar::Boolean),
             Kind::Labels => None,
+            Kind::MessageType => value.as_i64().map(|code| Scalar::Number(code as f64)),
         }
     }
 
@@ -174,6 +200,11 @@ impl Kind {
                 .map(|name| Scalar::Text(name.to_owned()))),
             Kind::Phone => Ok(text_of(value)
                 .map(|t| Scalar::Text(format!("+{}", t.replace('+', "")).to_lowercase()))),
+            // An unknown type name is SQL NULL, as upstream's enum lookup gives.
+            Kind::MessageType => Ok(value
+                .as_str()
+                .and_then(MessageType::parse)
+                .map(|kind| Scalar::Number(kind as i64 as f64))),
             _ => self.read(value).map(Some).ok_or(()),
         }
     }

@@ -1,7 +1,7 @@
-//! The Chatwoot filter language (`POST /conversations/filter`, `POST /contacts/filter`):
-//! parsing and validating a payload of conditions into a [`Filter`], and evaluating it on one
-//! record at a time. Pure: the caller loads the records and the account's custom attribute
-//! definitions.
+//! The Chatwoot filter language (`POST /conversations/filter`, `POST /contacts/filter`,
+//! automation rule conditions): parsing and validating a payload of conditions into a
+//! [`Filter`], and evaluating it on one record at a time. Pure: the caller loads the records
+//! and the account's custom attribute definitions.
 //!
 //! Upstream turns the conditions into one SQL `WHERE` by plain concatenation, each condition
 //! followed by its own `query_operator`; so `AND` binds tighter than `OR`, and a comparison with
@@ -23,7 +23,21 @@ use time::Date;
 pub enum FilterModel {
     Conversation,
     Contact,
+    /// An automation rule's conditions, over a conversation with its contact and the event's
+    /// message and changes (parsed by [`Filter::parse_automation`]).
+    Automation,
 }
+
+/// The standard attribute keys of `model`, in Chatwoot's order.
+pub fn standard_keys(model: FilterModel) -> impl Iterator<Item = &'static str> {
+    attributes::standard_attributes(model).iter().map(|a| a.key)
+}
+
+/// The automation record's object of the contact's custom attributes.
+pub const CONTACT_CUSTOM_ATTRIBUTES: &str = "contact_custom_attributes";
+
+/// The automation record's object of the event's attribute changes.
+pub const CHANGED_ATTRIBUTES: &str = "changed_attributes";
 
 /// A custom attribute definition the filter may name (from the account's definitions of the
 /// filter's model).
@@ -32,6 +46,14 @@ pub struct CustomAttributeKey<'a> {
     pub key: &'a str,
     /// `text`, `number`, `currency`, `percent`, `link`, `date`, `list` or `checkbox`.
     pub display_type: &'a str,
+}
+
+/// The custom attribute definitions of one model (`conversation_attribute` or
+/// `contact_attribute`) and the record's object holding their values.
+struct CustomCatalog<'k> {
+    model: &'static str,
+    object: &'static str,
+    keys: &'k [CustomAttributeKey<'k>],
 }
 
 /// A parsed filter: alternatives (joined by `OR`), each a list of conditions that must all hold.
@@ -63,11 +85,53 @@ impl Filter {
         payload: &Value,
         custom_keys: &[CustomAttributeKey],
     ) -> AppResult<Filter> {
+        let catalog = CustomCatalog {
+            model: match model {
+                FilterModel::Contact => "contact_attribute",
+                _ => "conversation_attribute",
+            },
+            object: "custom_attributes",
+            keys: custom_keys,
+        };
+        Filter::parse_with(model, payload, &[catalog])
+    }
+
+    /// Parses an automation rule's conditions as [`Filter::parse`] does, with the automation
+    /// keys and operators: `starts_with` is a prefix test, and `attribute_changed` (any
+    /// attribute, `values: {from: […], to: […]}`) tests the event's change of the attribute.
+    /// A custom attribute is looked up among the definitions of the condition's
+    /// `custom_attribute_type` (`conversation_attribute` / `contact_attribute`), or, without
+    /// one, the conversation's first and then the contact's.
+    pub fn parse_automation(
+        conditions: &Value,
+        conversation_keys: &[CustomAttributeKey],
+        contact_keys: &[CustomAttributeKey],
+    ) -> AppResult<Filter> {
+        let catalogs = [
+            CustomCatalog {
+                model: "conversation_attribute",
+                object: "custom_attributes",
+                keys: conversation_keys,
+            },
+            CustomCatalog {
+                model: "contact_attribute",
+                object: CONTACT_CUSTOM_ATTRIBUTES,
+                keys: contact_keys,
+            },
+        ];
+        Filter::parse_with(FilterModel::Automation, conditions, &catalogs)
+    }
+
+    fn parse_with(
+        model: FilterModel,
+        payload: &Value,
+        catalogs: &[CustomCatalog],
+    ) -> AppResult<Filter> {
         let items = payload.as_array().ok_or_else(|| invalid_value("payload"))?;
         let connectors = items.iter().map(connector).collect::<AppResult<Vec<_>>>()?;
         let conditions = items
             .iter()
-            .map(|item| parse_condition(model, item, custom_keys))
+            .map(|item| parse_condition(model, item, catalogs))
             .collect::<AppResult<Vec<_>>>()?;
         let last = connectors.len().saturating_sub(1);
         if connectors
@@ -89,8 +153,10 @@ impl Filter {
 
     /// Whether `record` passes the filter. `record` is a flat object of the model's standard
     /// attributes by key (additional attributes such as `referer` or `city` lifted to the top;
-    /// dates as epoch seconds; `labels` an array of names) plus `custom_attributes`, an object.
-    /// `today` is the current UTC date, for `days_before`.
+    /// dates as epoch seconds; `labels` an array of names; `message_type` its code) plus
+    /// `custom_attributes`, an object; for automation rules also
+    /// [`CONTACT_CUSTOM_ATTRIBUTES`] and [`CHANGED_ATTRIBUTES`] (attribute →
+    /// `{previous_value, current_value}`). `today` is the current UTC date, for `days_before`.
     pub fn matches(&self, record: &Map<String, Value>, today: Date) -> bool {
         self.any_of.iter().any(|all_of| {
             all_of
@@ -118,7 +184,22 @@ struct Attribute {
     operators: &'static [Operator],
 }
 
-fn resolve(model: FilterModel, key: &str, custom_keys: &[CustomAttributeKey]) -> Option<Attribute> {
+impl Attribute {
+    /// Automation rules may ask whether any attribute changed.
+    fn allows(&self, model: FilterModel, operator: Operator) -> bool {
+        self.operators.contains(&operator)
+            || (model == FilterModel::Automation && operator == Operator::AttributeChanged)
+    }
+}
+
+/// The attribute `key` names: a standard one, else a custom attribute of the first catalog
+/// (of the model `custom_model`, when given) that defines it.
+fn resolve(
+    model: FilterModel,
+    key: &str,
+    custom_model: Option<&str>,
+    catalogs: &[CustomCatalog],
+) -> Option<Attribute> {
     if let Some(standard) = attributes::standard_attributes(model)
         .iter()
         .find(|a| a.key == key)
@@ -129,20 +210,27 @@ fn resolve(model: FilterModel, key: &str, custom_keys: &[CustomAttributeKey]) ->
             operators: standard.operators,
         });
     }
-    custom_keys.iter().find(|c| c.key == key).map(|custom| {
-        let (kind, operators) = attributes::custom_attribute(custom.display_type);
-        Attribute {
-            location: Location::Custom(key.to_owned()),
-            kind,
-            operators,
-        }
-    })
+    catalogs
+        .iter()
+        .filter(|catalog| custom_model.is_none_or(|m| m == catalog.model))
+        .find_map(|catalog| {
+            let custom = catalog.keys.iter().find(|c| c.key == key)?;
+            let (kind, operators) = attributes::custom_attribute(custom.display_type);
+            Some(Attribute {
+                location: Location::Custom {
+                    object: catalog.object,
+                    key: key.to_owned(),
+                },
+                kind,
+                operators,
+            })
+        })
 }
 
 fn parse_condition(
     model: FilterModel,
     item: &Value,
-    custom_keys: &[CustomAttributeKey],
+    catalogs: &[CustomCatalog],
 ) -> AppResult<Condition> {
     let item = item.as_object().ok_or_else(|| invalid_value("payload"))?;
     let key = item
@@ -153,11 +241,24 @@ fn parse_condition(
         .get("filter_operator")
         .and_then(Value::as_str)
         .and_then(Operator::parse);
-    let attribute = resolve(model, &key, custom_keys);
+    // Only automation rules choose the definitions' model per condition.
+    let custom_model = item
+        .get("custom_attribute_type")
+        .and_then(Value::as_str)
+        .filter(|m| model == FilterModel::Automation && !m.trim().is_empty());
+    let attribute = resolve(model, &key, custom_model, catalogs);
     if let Some(attribute) = &attribute {
-        if !operator.is_some_and(|o| attribute.operators.contains(&o)) {
+        if !operator.is_some_and(|o| attribute.allows(model, o)) {
             return Err(invalid_operator(&key, attribute.operators));
         }
+    }
+    if let (Some(attribute), Some(Operator::AttributeChanged)) = (&attribute, operator) {
+        let (from, to) = changes(item.get("values")).ok_or_else(|| invalid_value(&key))?;
+        return Ok(Condition {
+            location: Location::Changed(key.into_owned()),
+            kind: attribute.kind,
+            test: Test::Changed { from, to },
+        });
     }
     let values = if operator.is_some_and(Operator::is_presence) {
         Vec::new()
@@ -169,7 +270,7 @@ fn parse_condition(
     let (Some(attribute), Some(operator)) = (attribute, operator) else {
         return Err(invalid_attribute(model, &key));
     };
-    let custom = matches!(attribute.location, Location::Custom(_));
+    let custom = matches!(attribute.location, Location::Custom { .. });
     let test = build_test(model, attribute.kind, custom, operator, &values)
         .map_err(|()| invalid_value(&key))?;
     Ok(Condition {
@@ -195,6 +296,21 @@ fn values(raw: Option<&Value>) -> Option<Vec<&Value>> {
         .then_some(values)
 }
 
+/// `attribute_changed`'s `values`, `{from: […], to: […]}`, each side as text (null as `None`).
+type Changes = (Vec<Option<String>>, Vec<Option<String>>);
+
+fn changes(raw: Option<&Value>) -> Option<Changes> {
+    let side = |name: &str| -> Option<Vec<Option<String>>> {
+        let list = raw?.get(name)?.as_array()?;
+        Some(
+            list.iter()
+                .map(|v| text_of(v).map(std::borrow::Cow::into_owned))
+                .collect(),
+        )
+    };
+    Some((side("from")?, side("to")?))
+}
+
 /// The test for `operator` (allowed for the attribute) over `values` (non-empty unless a
 /// presence test); `Err` when a value cannot be compared with the attribute.
 fn build_test(
@@ -218,6 +334,9 @@ fn build_test(
                 .collect(),
             negated,
         },
+        Operator::StartsWith if model == FilterModel::Automation => Test::StartsWith {
+            prefix: text_of(values[0]).ok_or(())?.trim().to_lowercase(),
+        },
         // A contact's phone `starts_with` is an equality upstream.
         Operator::EqualTo | Operator::NotEqualTo | Operator::StartsWith => Test::OneOf {
             operands: equality_operands(model, kind, custom, values)?,
@@ -239,6 +358,8 @@ fn build_test(
             greater: false,
             bound: Bound::DaysBeforeToday(days(values[0]).ok_or(())?),
         },
+        // Its values are no list: `parse_condition` builds its test.
+        Operator::AttributeChanged => return Err(()),
     })
 }
 
@@ -259,7 +380,7 @@ fn equality_operands(
     }
     let first_only = match model {
         FilterModel::Contact => true,
-        FilterModel::Conversation => custom && values[0].is_string(),
+        FilterModel::Conversation | FilterModel::Automation => custom && values[0].is_string(),
     };
     let selected = if first_only { &values[..1] } else { values };
     selected.iter().map(|v| kind.operand(v)).collect()
@@ -398,8 +519,8 @@ mod tests {
     /// The ids of the records `payload` selects.
     fn selected(model: FilterModel, payload: &Value) -> Vec<i64> {
         let (records, keys) = match model {
-            FilterModel::Conversation => (conversations(), CONVERSATION_KEYS),
             FilterModel::Contact => (contacts(), CONTACT_KEYS),
+            _ => (conversations(), CONVERSATION_KEYS),
         };
         let filter = Filter::parse(model, payload, keys)
             .unwrap_or_else(|e| panic!("{payload} does not parse: {e:?}"));
@@ -833,8 +954,8 @@ mod tests {
             ),
         ] {
             let keys = match model {
-                FilterModel::Conversation => CONVERSATION_KEYS,
                 FilterModel::Contact => CONTACT_KEYS,
+                _ => CONVERSATION_KEYS,
             };
             assert_eq!(
                 error_message(Filter::parse(model, &payload, keys)),
@@ -853,6 +974,179 @@ mod tests {
         let payload = json!([condition("status", "contains", json!(["op"]))]);
         assert_eq!(
             error_message(Filter::parse(FilterModel::Conversation, &payload, &keys)),
+            "Invalid operator. The allowed operators for status are [equal_to,not_equal_to]."
+        );
+    }
+
+    /// An automation record: a conversation with its contact, message and changes.
+    fn automation_record() -> Map<String, Value> {
+        json!({
+            "status": "resolved", "assignee_id": 5, "inbox_id": 1, "team_id": null,
+            "priority": "high", "labels": ["billing"], "browser_language": "en",
+            "content": "Please REFUND my order", "message_type": 0,
+            "email": "carla@vip.example.com", "phone_number": "+4915550100",
+            "country_code": "DE", "city": "Berlin", "company": null,
+            "custom_attributes": {"plan": "gold"},
+            "contact_custom_attributes": {"plan": "silver", "tier": "Platinum"},
+            "changed_attributes": {
+                "status": {"previous_value": "open", "current_value": "resolved"},
+                "assignee_id": {"previous_value": null, "current_value": 5}
+            }
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    #[test]
+    fn automation_conditions_on_the_conversation_contact_message_and_changes() {
+        let conversation_keys = [CustomAttributeKey {
+            key: "plan",
+            display_type: "list",
+        }];
+        let contact_keys = [
+            CustomAttributeKey {
+                key: "plan",
+                display_type: "text",
+            },
+            CustomAttributeKey {
+                key: "tier",
+                display_type: "text",
+            },
+        ];
+        let record = automation_record();
+        let changed = |from: Value, to: Value| json!({"from": from, "to": to});
+        for (key, operator, values, custom_type, expected) in [
+            ("content", "contains", json!(["refund"]), None, true),
+            (
+                "content",
+                "equal_to",
+                json!(["please refund my order"]),
+                None,
+                true,
+            ),
+            ("content", "does_not_contain", json!(["order"]), None, false),
+            ("message_type", "equal_to", json!(["incoming"]), None, true),
+            (
+                "message_type",
+                "equal_to",
+                json!(["outgoing", "activity"]),
+                None,
+                false,
+            ),
+            (
+                "message_type",
+                "not_equal_to",
+                json!(["outgoing"]),
+                None,
+                true,
+            ),
+            ("email", "contains", json!(["@VIP.example"]), None, true),
+            ("phone_number", "starts_with", json!(["+49"]), None, true),
+            ("phone_number", "starts_with", json!(["+1"]), None, false),
+            ("country_code", "equal_to", json!(["de"]), None, true),
+            ("city", "equal_to", json!(["berlin", "paris"]), None, true),
+            ("company", "contains", json!(["acme"]), None, false),
+            ("status", "equal_to", json!(["resolved"]), None, true),
+            ("labels", "equal_to", json!(["billing"]), None, true),
+            ("team_id", "is_not_present", json!([]), None, true),
+            ("plan", "equal_to", json!(["Gold"]), None, true),
+            (
+                "plan",
+                "equal_to",
+                json!(["silver"]),
+                Some("contact_attribute"),
+                true,
+            ),
+            (
+                "plan",
+                "equal_to",
+                json!(["gold"]),
+                Some("contact_attribute"),
+                false,
+            ),
+            ("tier", "equal_to", json!(["platinum"]), None, true),
+            (
+                "status",
+                "attribute_changed",
+                changed(json!(["open", "pending"]), json!(["resolved"])),
+                None,
+                true,
+            ),
+            (
+                "status",
+                "attribute_changed",
+                changed(json!(["pending"]), json!(["resolved"])),
+                None,
+                false,
+            ),
+            (
+                "assignee_id",
+                "attribute_changed",
+                changed(json!([null]), json!(["5"])),
+                None,
+                true,
+            ),
+            (
+                "priority",
+                "attribute_changed",
+                changed(json!(["low"]), json!(["high"])),
+                None,
+                false,
+            ),
+        ] {
+            let mut item = condition(key, operator, values.clone());
+            if let Some(custom_type) = custom_type {
+                item["custom_attribute_type"] = json!(custom_type);
+            }
+            let filter =
+                Filter::parse_automation(&json!([item]), &conversation_keys, &contact_keys)
+                    .unwrap_or_else(|e| panic!("{key} {operator} {values}: {e:?}"));
+            assert_eq!(
+                filter.matches(&record, TODAY),
+                expected,
+                "{key} {operator} {values}"
+            );
+        }
+    }
+
+    #[test]
+    fn automation_parse_errors() {
+        for (item, expected) in [
+            (
+                condition("status", "attribute_changed", json!(["open"])),
+                "Invalid value. The values provided for status are invalid",
+            ),
+            (
+                condition("status", "attribute_changed", json!({"from": ["open"]})),
+                "Invalid value. The values provided for status are invalid",
+            ),
+            (
+                condition("status", "starts_with", json!(["op"])),
+                "Invalid operator. The allowed operators for status are [equal_to,not_equal_to].",
+            ),
+            (
+                condition("tier", "equal_to", json!(["x"])),
+                "Invalid attribute key - [tier]. The key should be one of [content,email,country_code,status,message_type,browser_language,assignee_id,team_id,referer,city,company,inbox_id,mail_subject,phone_number,priority,conversation_language,labels] or a custom attribute defined in the account.",
+            ),
+        ] {
+            assert_eq!(
+                error_message(Filter::parse_automation(&json!([item]), &[], &[])),
+                expected,
+                "{item}"
+            );
+        }
+        // The conversation filter knows neither automation operator.
+        assert_eq!(
+            error_message(Filter::parse(
+                FilterModel::Conversation,
+                &json!([condition(
+                    "status",
+                    "attribute_changed",
+                    json!({"from": [], "to": []})
+                )]),
+                &[]
+            )),
             "Invalid operator. The allowed operators for status are [equal_to,not_equal_to]."
         );
     }
