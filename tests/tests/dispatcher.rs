@@ -561,3 +561,77 @@ async fn the_local_tail_delivers_from_the_embedded_change_log() {
     }
     tail.abort();
 }
+
+/// Automation through the dispatcher: a `message_created` rule on "refund" labels the
+/// conversation once and posts the conversation to a URL; a rule reacting to its own kind of
+/// change (`conversation_updated` → change priority) runs once and stops.
+#[tokio::test]
+async fn automation_rules_run_once_per_event_and_do_not_feed_themselves() {
+    let world = World::new().await;
+    world.dispatch().await;
+    let receiver = Receiver::start().await;
+    let rule = |body: Value| {
+        let world = &world;
+        async move {
+            world
+                .api
+                .post(&format!("{}/automation_rules", world.base))
+                .token(world.admin())
+                .json(body)
+                .send()
+                .await
+                .expect(200)
+        }
+    };
+    rule(json!({
+        "name": "Refunds", "event_name": "message_created",
+        "conditions": [{"attribute_key": "content", "filter_operator": "contains",
+                        "values": ["refund"], "query_operator": null}],
+        "actions": [{"action_name": "add_label", "action_params": ["refund"]},
+                    {"action_name": "send_webhook_event", "action_params": [receiver.url]}],
+    }))
+    .await;
+    rule(json!({
+        "name": "Escalate", "event_name": "conversation_updated",
+        "conditions": [{"attribute_key": "status", "filter_operator": "equal_to",
+                        "values": ["open"], "query_operator": null}],
+        "actions": [{"action_name": "change_priority", "action_params": ["urgent"]}],
+    }))
+    .await;
+    world
+        .message(
+            world.admin(),
+            json!({"content": "I would like a refund", "message_type": "incoming"}),
+        )
+        .await;
+    world
+        .message(world.admin(), json!({"content": "no match here"}))
+        .await;
+    world.dispatch().await;
+    world.dispatch().await;
+
+    let conversation = world.conversation().await;
+    assert_eq!(conversation["labels"], json!(["refund"]));
+    assert_eq!(conversation["priority"], "urgent");
+    let activities: Vec<String> = world
+        .messages()
+        .await
+        .iter()
+        .filter(|m| m["message_type"] == 2)
+        .map(|m| m["content"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let labelled = activities
+        .iter()
+        .filter(|a| a.contains("Automation System added refund"))
+        .count();
+    let escalated = activities
+        .iter()
+        .filter(|a| a.contains("Automation System") && a.contains("priority"))
+        .count();
+    assert_eq!((labelled, escalated), (1, 1), "{activities:?}");
+    let posted = receiver.received();
+    assert_eq!(posted.len(), 1, "one webhook per matching message");
+    let body = posted[0].json();
+    assert_eq!(body["event"], "automation_event.message_created");
+    assert_eq!(body["id"], world.conversation);
+}

@@ -76,7 +76,8 @@ pub async fn load(state: &AppState, event: &EventRecord) -> AppResult<Option<Eve
         | "conversation_updated"
         | "conversation_status_changed"
         | "conversation_opened"
-        | "conversation_resolved" => Kind::Conversation,
+        | "conversation_resolved"
+        | crate::events::targets::AUTOMATION_WEBHOOK => Kind::Conversation,
         "conversation_typing_on" | "conversation_typing_off" => {
             let Some(user) = event
                 .payload
@@ -92,7 +93,9 @@ pub async fn load(state: &AppState, event: &EventRecord) -> AppResult<Option<Eve
             }
         }
         "message_created" | "message_updated" => match events::message_of(event) {
-            Some(message) if webhook_data::is_sendable(&message) => Kind::Message(Box::new(message)),
+            Some(message) if webhook_data::is_sendable(&message) => {
+                Kind::Message(Box::new(message))
+            }
             _ => return Ok(None),
         },
         _ => return Ok(None),
