@@ -83,6 +83,11 @@ pub fn unmuted(actor: &str) -> String {
     format!("{actor} has unmuted the conversation")
 }
 
+/// Chatwoot's note when a pending conversation is opened because its bot could not be
+/// reached.
+pub const OPENED_AFTER_BOT_ERROR: &str =
+    "Conversation was marked open by system due to an error with the agent bot.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,8 +117,3 @@ mod tests {
         );
     }
 }
-
-/// Chatwoot's note when a pending conversation is opened because its bot could not be
-/// reached.
-pub const OPENED_AFTER_BOT_ERROR: &str =
-    "Conversation was marked open by system due to an error with the agent bot.";
