@@ -4,6 +4,7 @@
 mod accounts;
 mod agent_bots;
 mod agents;
+mod audit_logs;
 mod canned_responses;
 mod contacts;
 mod conversations;
@@ -54,5 +55,6 @@ pub fn router() -> Router {
     let router = contacts::routes(router);
     let router = conversations::routes(router);
     let router = csat_survey_responses::routes(router);
+    let router = audit_logs::routes(router);
     messages::routes(router)
 }
