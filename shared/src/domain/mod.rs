@@ -285,3 +285,28 @@ pub async fn cache_keys(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_of_one_transaction_are_added_up() {
+        let counter = Key::new("A", "COUNT");
+        let mut batch = Vec::new();
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "total", 1));
+        merge_into(&mut batch, WriteOp::delete(Key::new("A", "X")));
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "total", 2));
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "other", -1));
+        assert_eq!(
+            batch,
+            vec![
+                WriteOp::Add {
+                    key: counter,
+                    deltas: vec![("total".into(), 3), ("other".into(), -1)],
+                },
+                WriteOp::delete(Key::new("A", "X")),
+            ]
+        );
+    }
+}
