@@ -286,7 +286,8 @@ pub struct Listing {
 
 /// Page `page` (1-based) of the account's log. With the feature off the log reads as empty,
 /// as Chatwoot's `associated_audits.none`. Reads: the counter; then, if the page lies within
-/// it, one query of `offset + 15` entries; then one batch read of the pages' teams and users.
+/// it, one query of `offset + 15` entries; then one batch read of the users its sign-ins are
+/// about.
 pub async fn page(
     state: &AppState,
     account: &Account,
