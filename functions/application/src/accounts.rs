@@ -49,7 +49,8 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         settings_merge: pick(SETTINGS_PARAMS),
         ..AccountChanges::default()
     };
-    let account = accounts::update(&state, member.account, &changes).await?;
+    let actor = crate::audit_logs::member_actor(&state, &member, &request).await?;
+    let account = accounts::update(&state, member.account, &changes, &actor).await?;
     render(&state, &account).await
 }
 

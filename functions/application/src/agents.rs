@@ -1,5 +1,6 @@
 //! `/api/v1/accounts/{account_id}/agents`.
 
+use crate::audit_logs::member_actor;
 use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::agents::{self, Agent, AgentChanges};
@@ -44,7 +45,8 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let member = auth::account_user(&state, &request).await?;
     member.require_administrator()?;
     let changes = changes(&request.params().await?);
-    let agent = agents::create(&state, &member.account, member.user_id(), &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let agent = agents::create(&state, &member.account, member.user_id(), &changes, &actor).await?;
     render(&state, &agent).await
 }
 
@@ -53,7 +55,8 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     member.require_administrator()?;
     let agent = agents::load(&state, member.account_id(), request.path_id("id")?).await?;
     let changes = changes(&request.params().await?);
-    let agent = agents::update(&state, &member.account, agent, &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let agent = agents::update(&state, &member.account, agent, &changes, &actor).await?;
     render(&state, &agent).await
 }
 
@@ -61,6 +64,7 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     let member = auth::account_user(&state, &request).await?;
     member.require_administrator()?;
     let agent = agents::load(&state, member.account_id(), request.path_id("id")?).await?;
-    agents::remove(&state, &agent).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    agents::remove(&state, &agent, &actor).await?;
     Ok(empty_ok())
 }

@@ -371,7 +371,9 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
         return Err(AppError::Forbidden);
     }
     let conversation = fetch(&state, &actor, &account, &request).await?;
-    actions::delete(&state, &conversation).await?;
+    let user_id = actor.user_id().ok_or(AppError::BotNotAllowed)?;
+    let audit_actor = crate::audit_logs::actor(&state, user_id, &request).await?;
+    actions::delete(&state, &conversation, &audit_actor).await?;
     Ok(empty_ok())
 }
 

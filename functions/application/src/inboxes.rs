@@ -1,5 +1,6 @@
 //! `/api/v1/accounts/{account_id}/inboxes`, `/inbox_members` and `/branded_email_layout`.
 
+use crate::audit_logs::member_actor;
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::auth::{self, AccountUser};
@@ -231,7 +232,8 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let member = auth::account_user(&state, &request).await?;
     member.require_administrator()?;
     let changes = inbox_changes(&request.params().await?)?;
-    let inbox = inboxes::create(&state, member.account_id(), &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let inbox = inboxes::create(&state, member.account_id(), &changes, &actor).await?;
     Ok(json_ok(render_inbox(&state, &member, &inbox).await?))
 }
 
@@ -239,14 +241,16 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let member = auth::account_user(&state, &request).await?;
     let inbox = managed_inbox(&state, &member, request.path_id("id")?).await?;
     let changes = inbox_changes(&request.params().await?)?;
-    let inbox = inboxes::update(&state, inbox, &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let inbox = inboxes::update(&state, inbox, &changes, &actor).await?;
     Ok(json_ok(render_inbox(&state, &member, &inbox).await?))
 }
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = auth::account_user(&state, &request).await?;
     let inbox = managed_inbox(&state, &member, request.path_id("id")?).await?;
-    inboxes::delete(&state, &inbox).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    inboxes::delete(&state, &inbox, &actor).await?;
     Ok(json_ok(json!({ "message": DELETION_MESSAGE })))
 }
 
@@ -390,9 +394,10 @@ async fn change_members(
     let params = request.params().await?;
     let inbox = inbox_from_body(&state, &member, &params).await?;
     let ids = required_user_ids(&params)?;
+    let actor = member_actor(&state, &member, &request).await?;
     let all = match change {
-        MembersChange::Add => inboxes::add_members(&state, &inbox, &ids).await?,
-        MembersChange::Set => inboxes::set_members(&state, &inbox, &ids).await?,
+        MembersChange::Add => inboxes::add_members(&state, &inbox, &ids, &actor).await?,
+        MembersChange::Set => inboxes::set_members(&state, &inbox, &ids, &actor).await?,
     };
     Ok(json_ok(
         render_members(&state, inbox.account_id, &all).await?,
@@ -425,7 +430,8 @@ pub async fn members_destroy(
         .into_iter()
         .flatten()
         .collect();
-    inboxes::remove_members(&state, &inbox, &ids).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    inboxes::remove_members(&state, &inbox, &ids, &actor).await?;
     Ok(empty_ok())
 }
 

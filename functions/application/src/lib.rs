@@ -4,6 +4,7 @@
 mod accounts;
 mod agent_bots;
 mod agents;
+mod audit_logs;
 mod automation_rules;
 mod canned_responses;
 mod contacts;
@@ -60,5 +61,6 @@ pub fn router() -> Router {
     let router = webhooks::routes(router);
     let router = integrations::routes(router);
     let router = automation_rules::routes(router);
+    let router = audit_logs::routes(router);
     messages::routes(router)
 }

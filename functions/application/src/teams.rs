@@ -1,6 +1,7 @@
 //! `/api/v1/accounts/{account_id}/teams` and `/teams/{team_id}/team_members`.
 
 use crate::agents::render_agents;
+use crate::audit_logs::member_actor;
 use lambda_http::{Body, Response};
 use serde_json::Value;
 use shared::auth::{self, AccountUser};
@@ -84,7 +85,8 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let member = auth::account_user(&state, &request).await?;
     member.require_administrator()?;
     let changes = changes(&request.params().await?)?;
-    let team = teams::create(&state, member.account_id(), &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let team = teams::create(&state, member.account_id(), &changes, &actor).await?;
     Ok(json_ok(views::teams::team(&team, false)))
 }
 
@@ -93,7 +95,8 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let (team, is_member) = fetch(&state, &member, &request).await?;
     member.require_administrator()?;
     let changes = changes(&request.params().await?)?;
-    let team = teams::update(&state, team, &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let team = teams::update(&state, team, &changes, &actor).await?;
     Ok(json_ok(views::teams::team(&team, is_member)))
 }
 
@@ -101,7 +104,8 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     let member = auth::account_user(&state, &request).await?;
     let (team, _) = fetch(&state, &member, &request).await?;
     member.require_administrator()?;
-    teams::delete(&state, &team).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    teams::delete(&state, &team, &actor).await?;
     Ok(empty_ok())
 }
 
@@ -138,7 +142,8 @@ async fn change_members(
     let team = teams::load(&state, member.account_id(), request.path_id("team_id")?).await?;
     member.require_administrator()?;
     let ids = user_ids(&request.params().await?)?;
-    match teams::change_members(&state, &team, &ids, change).await? {
+    let actor = member_actor(&state, &member, &request).await?;
+    match teams::change_members(&state, &team, &ids, change, &actor).await? {
         MembersOutcome::InvalidUserIds => Err(AppError::Unauthorized("Invalid User IDs".into())),
         MembersOutcome::Agents(_) if change == MemberChange::Remove => Ok(empty_ok()),
         MembersOutcome::Agents(agents) => Ok(json_ok(render_agents(&state, &agents).await?)),

@@ -1,5 +1,6 @@
 use crate::accounts::permitted_account;
 use lambda_http::{Body, Response};
+use shared::domain::audit_logs::AuditActor;
 use shared::domain::memberships;
 use shared::error::ValidationErrors;
 use shared::http::{empty_ok, json_ok, ApiRequest};
@@ -28,14 +29,18 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         errors.add_full("user", "User must exist");
         return Err(AppError::Validation(errors));
     };
-    let membership = memberships::upsert(&state, &account, user_id, role).await?;
+    let actor = AuditActor::without_user(request.header("x-request-id"));
+    let membership = memberships::upsert(&state, &account, user_id, role, &actor).await?;
     Ok(json_ok(views::account_user_row(&membership)))
 }
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (_, account) = permitted_account(&state, &request).await?;
     if let Some(user_id) = request.params().await?.integer("user_id")? {
-        memberships::remove(&state, account.id, user_id).await?;
+        if let Some(membership) = memberships::load(&state, account.id, user_id).await? {
+            let actor = AuditActor::without_user(request.header("x-request-id"));
+            memberships::remove(&state, &membership, &actor).await?;
+        }
     }
     Ok(empty_ok())
 }

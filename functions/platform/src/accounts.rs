@@ -1,6 +1,7 @@
 use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::accounts::{self, AccountChanges};
+use shared::domain::audit_logs::AuditActor;
 use shared::domain::platform::{list_permitted, load_permitted};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
 use shared::model::{Account, PermissibleKind};
@@ -55,7 +56,8 @@ pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
 pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (_, account) = permitted_account(&state, &request).await?;
     let changes = changes(&request.params().await?)?;
-    let account = accounts::update(&state, account, &changes).await?;
+    let actor = AuditActor::without_user(request.header("x-request-id"));
+    let account = accounts::update(&state, account, &changes, &actor).await?;
     Ok(json_ok(views::platform_account(&account)))
 }
 

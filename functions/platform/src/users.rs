@@ -1,6 +1,7 @@
 use lambda_http::{Body, Response};
 use serde_json::json;
 use shared::auth;
+use shared::domain::audit_logs::AuditActor;
 use shared::domain::avatars;
 use shared::domain::users::{self, UserAggregate, UserChanges};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
@@ -56,7 +57,9 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
 
 pub async fn login(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let user = permitted_user(&state, &request).await?;
-    let url = users::sso_link(&state, &user.user).await?;
+    // The user signs in with the link: they are the actor of the `sign_in` entries.
+    let actor = AuditActor::user(&user.user, request.header("x-request-id"));
+    let url = users::sso_link(&state, &user, &actor).await?;
     Ok(json_ok(json!({ "url": url })))
 }
 

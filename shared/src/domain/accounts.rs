@@ -1,5 +1,6 @@
-//! Accounts: creation (with default features), changes, deletion.
+//! Accounts: creation (with default features), changes (audited), deletion.
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, platform, save_versioned, write_in_chunks};
 use crate::error::{AppResult, ValidationErrors};
@@ -176,17 +177,29 @@ pub async fn create(state: &AppState, app_id: i64, changes: &AccountChanges) -> 
     .await?)
 }
 
+/// Changes the account, recording the change in its audit log in the same transaction.
 pub async fn update(
     state: &AppState,
     account: Account,
     changes: &AccountChanges,
+    actor: &AuditActor,
 ) -> AppResult<Account> {
     let before = (account.name.clone(), account.status);
     let now = epoch_ms(state.clock.now());
     let updated = save_versioned(state, account, |account| {
+        let audited_before = audit_logs::attributes(account, &[]);
         apply(account, changes)?;
         account.updated_at_ms = now;
-        Ok(vec![])
+        let audited_after = audit_logs::attributes(account, &[]);
+        Ok(AuditChange::updated(
+            "Account",
+            account.id,
+            &audited_before,
+            &audited_after,
+            account.version + 2,
+        )
+        .map(|change| audit_logs::entry(account.id, actor, now, change))
+        .unwrap_or_default())
     })
     .await?;
     if (updated.name.clone(), updated.status) != before {

@@ -1,6 +1,7 @@
 //! Agents: the users of an account with their role there (Chatwoot's `AccountUser` seen from
 //! the account).
 
+use super::audit_logs::AuditActor;
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, users};
 use crate::error::{AppError, AppResult, ValidationErrors};
@@ -93,12 +94,14 @@ fn check_availability(text: Option<&str>, errors: &mut ValidationErrors) {
 }
 
 /// Adds an agent: an existing user with the e-mail joins the account, else a new, unconfirmed
-/// user is created with the membership in the same transaction.
+/// user is created with the membership in the same transaction. `actor` (the inviter) is
+/// recorded in the audit log.
 pub async fn create(
     state: &AppState,
     account: &Account,
     inviter_id: i64,
     changes: &AgentChanges,
+    actor: &AuditActor,
 ) -> AppResult<Agent> {
     let email = changes
         .email
@@ -137,11 +140,9 @@ pub async fn create(
     if let Some(user_id) = users::find_by_email(state, &email).await? {
         let membership = membership_for(user_id);
         let [item, mirror] = membership.items();
-        return match state
-            .store
-            .write(vec![WriteOp::create(item), WriteOp::put(mirror)])
-            .await
-        {
+        let mut ops = vec![WriteOp::create(item), WriteOp::put(mirror)];
+        ops.extend(memberships::audit_writes(None, &membership, actor, now));
+        return match state.store.write(ops).await {
             Ok(()) => load(state, account.id, user_id).await,
             Err(StoreError::ConditionFailed { op: 0 }) => Err(taken()),
             Err(e) => Err(e.into()),
@@ -163,6 +164,7 @@ pub async fn create(
         let [item, mirror] = membership.items();
         ops.push(WriteOp::create(item));
         ops.push(WriteOp::put(mirror));
+        ops.extend(memberships::audit_writes(None, &membership, actor, now));
         (Agent { user, membership }, ops)
     })
     .await;
@@ -170,7 +172,7 @@ pub async fn create(
         Ok(agent) => Ok(agent),
         // The address was claimed meanwhile: add that user instead.
         Err(StoreError::ConditionFailed { op: 1 }) => {
-            Box::pin(create(state, account, inviter_id, changes)).await
+            Box::pin(create(state, account, inviter_id, changes, actor)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -181,6 +183,7 @@ pub async fn update(
     account: &Account,
     agent: Agent,
     changes: &AgentChanges,
+    actor: &AuditActor,
 ) -> AppResult<Agent> {
     let mut errors = ValidationErrors::new();
     let role = parse_role(changes.role.as_deref(), &mut errors);
@@ -197,7 +200,8 @@ pub async fn update(
         };
         user = users::update(state, aggregate, &name_change).await?.user;
     }
-    let mut membership = agent.membership;
+    let before = agent.membership;
+    let mut membership = before.clone();
     membership.role = role.unwrap_or(membership.role);
     if let Some(availability) = &changes.availability {
         membership.availability = availability.clone();
@@ -206,19 +210,24 @@ pub async fn update(
         membership.auto_offline = auto_offline;
     }
     membership.account_name = account.name.clone();
-    membership.updated_at_ms = epoch_ms(state.clock.now());
+    let now = epoch_ms(state.clock.now());
+    membership.updated_at_ms = now;
     let [item, mirror] = membership.items();
-    state
-        .store
-        .write(vec![WriteOp::put(item), WriteOp::put(mirror)])
-        .await?;
+    let mut ops = vec![WriteOp::put(item), WriteOp::put(mirror)];
+    ops.extend(memberships::audit_writes(
+        Some(&before),
+        &membership,
+        actor,
+        now,
+    ));
+    state.store.write(ops).await?;
     Ok(Agent { user, membership })
 }
 
 /// Removes the agent from the account (with their inbox and team memberships there); a user
 /// left without accounts is deleted, as Chatwoot does.
-pub async fn remove(state: &AppState, agent: &Agent) -> AppResult<()> {
-    memberships::remove(state, agent.membership.account_id, agent.user.id).await?;
+pub async fn remove(state: &AppState, agent: &Agent, actor: &AuditActor) -> AppResult<()> {
+    memberships::remove(state, &agent.membership, actor).await?;
     if let Some(aggregate) = users::load(state, agent.user.id).await? {
         if aggregate.memberships.is_empty() {
             users::delete(state, &aggregate).await?;

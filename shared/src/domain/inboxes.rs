@@ -6,10 +6,14 @@
 //!   account's inbox cache key;
 //! * update, avatar, agent bot: the versioned inbox + cache key (+ the `BOT_INBOX#` link moves);
 //! * members: both copies of each membership + cache key, in chunks of 100 operations;
+//!
+//! Each create, update and delete of an inbox and each membership change also writes its
+//! audit log entry (and the log's counter) in the transaction of the change.
 //! * delete: `inbox_deleted` outbox event + cache key + every member pair + bot link + public
 //!   lookup + the inbox (last, so a failed later chunk leaves a deletable inbox behind), in
 //!   chunks of 100 operations.
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::avatars::{self, AvatarUpload};
 use super::validate::{self, STRING_COLUMN};
 use super::{
@@ -812,6 +816,17 @@ fn draft_inbox(account_id: i64, channel: Channel, now: i64) -> Inbox {
     }
 }
 
+/// The inbox columns Chatwoot audits: the channel, avatar, working hours and bot link live in
+/// tables of their own there.
+fn audited(inbox: &Inbox) -> Map<String, Value> {
+    let mut attributes = audit_logs::attributes(
+        inbox,
+        &["channel", "avatar_key", "working_hours", "agent_bot_id"],
+    );
+    attributes.insert("channel_type".into(), json!(inbox.channel.channel_type()));
+    attributes
+}
+
 fn channel_must_exist(errors: &mut ValidationErrors) {
     errors.add_full("channel", "Channel must exist");
 }
@@ -819,7 +834,12 @@ fn channel_must_exist(errors: &mut ValidationErrors) {
 /// Creates an inbox with its channel. The channel is validated first (Chatwoot creates it
 /// before the inbox); an unknown or missing `channel[type]` leaves the inbox without a
 /// channel: "Channel must exist".
-pub async fn create(state: &AppState, account_id: i64, changes: &InboxChanges) -> AppResult<Inbox> {
+pub async fn create(
+    state: &AppState,
+    account_id: i64,
+    changes: &InboxChanges,
+    actor: &AuditActor,
+) -> AppResult<Inbox> {
     let now = epoch_ms(state.clock.now());
     let channel_changes = changes.channel.clone().unwrap_or_default();
     let mut errors = ValidationErrors::new();
@@ -862,11 +882,17 @@ pub async fn create(state: &AppState, account_id: i64, changes: &InboxChanges) -
             inbox_id: id,
             channel: inbox.channel.kind().to_owned(),
         };
-        let ops = vec![
+        let mut ops = vec![
             WriteOp::create(inbox.to_item()),
             WriteOp::create(lookup.to_item()),
             touch_cache_key(account_id, CacheKey::Inbox, now),
         ];
+        ops.extend(audit_logs::entry(
+            account_id,
+            actor,
+            now,
+            AuditChange::created("Inbox", Some(id), audited(&inbox)),
+        ));
         (inbox, ops)
     })
     .await;
@@ -885,7 +911,12 @@ pub async fn create(state: &AppState, account_id: i64, changes: &InboxChanges) -
 
 /// Updates inbox attributes, the channel's attributes (`channel: {...}`, the type cannot
 /// change), working-hours rows and the avatar.
-pub async fn update(state: &AppState, inbox: Inbox, changes: &InboxChanges) -> AppResult<Inbox> {
+pub async fn update(
+    state: &AppState,
+    inbox: Inbox,
+    changes: &InboxChanges,
+    actor: &AuditActor,
+) -> AppResult<Inbox> {
     let now = epoch_ms(state.clock.now());
     // Validate before storing an avatar, so a refused change leaves no file behind.
     let mut probe = inbox.clone();
@@ -897,12 +928,23 @@ pub async fn update(state: &AppState, inbox: Inbox, changes: &InboxChanges) -> A
     let old_avatar = inbox.avatar_key.clone();
     let account_id = inbox.account_id;
     let saved = save_versioned(state, inbox, |inbox| {
+        let before = audited(inbox);
         apply_update(inbox, changes)?;
         if new_avatar.is_some() {
             inbox.avatar_key = new_avatar.clone();
         }
         inbox.updated_at_ms = now;
-        Ok(vec![touch_cache_key(account_id, CacheKey::Inbox, now)])
+        let mut ops = vec![touch_cache_key(account_id, CacheKey::Inbox, now)];
+        if let Some(change) = AuditChange::updated(
+            "Inbox",
+            inbox.id,
+            &before,
+            &audited(inbox),
+            inbox.version + 2,
+        ) {
+            ops.extend(audit_logs::entry(account_id, actor, now, change));
+        }
+        Ok(ops)
     })
     .await;
     match saved {
@@ -936,7 +978,7 @@ pub async fn remove_avatar(state: &AppState, inbox: Inbox) -> AppResult<Inbox> {
 /// Deletes the inbox, its public lookup, its memberships (both copies) and its bot link, and
 /// records `inbox_deleted` (in the first transaction), from which a later stage purges the
 /// inbox's conversations and contact inboxes, as Chatwoot's deletion job does.
-pub async fn delete(state: &AppState, inbox: &Inbox) -> AppResult<()> {
+pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let account_id = inbox.account_id;
     let members = member_ids(state, account_id, inbox.id).await?;
@@ -956,6 +998,12 @@ pub async fn delete(state: &AppState, inbox: &Inbox) -> AppResult<()> {
         event.write(),
         touch_cache_key(account_id, CacheKey::Inbox, now),
     ];
+    ops.extend(audit_logs::entry(
+        account_id,
+        actor,
+        now,
+        AuditChange::destroyed("Inbox", Some(inbox.id), audited(inbox), inbox.version + 2),
+    ));
     let leaving: Vec<Vec<WriteOp>> = members
         .into_iter()
         .map(|user_id| leave_group(account_id, inbox.id, user_id))
@@ -1182,13 +1230,22 @@ fn leave_group(account_id: i64, inbox_id: i64, user_id: i64) -> Vec<WriteOp> {
     group
 }
 
-/// Membership changes of an inbox, one group per user (a lost race fails its transaction:
-/// 503, and a retry sees the new state).
+/// What Chatwoot audits of a membership row joining or leaving an inbox.
+fn membership_attributes(inbox_id: i64, user_id: i64) -> Map<String, Value> {
+    Map::from_iter([
+        ("inbox_id".to_owned(), json!(inbox_id)),
+        ("user_id".to_owned(), json!(user_id)),
+    ])
+}
+
+/// Membership changes of an inbox, one group per user with its audit log entry (a lost race
+/// fails its transaction: 503, and a retry sees the new state).
 async fn change_membership(
     state: &AppState,
     inbox: &Inbox,
     add: &[i64],
     remove: &[i64],
+    actor: &AuditActor,
 ) -> AppResult<()> {
     if add.is_empty() && remove.is_empty() {
         return Ok(());
@@ -1199,15 +1256,24 @@ async fn change_membership(
         CacheKey::Inbox,
         now,
     )]];
-    groups.extend(
-        add.iter()
-            .map(|user| join_writes(inbox.account_id, inbox.id, *user, now)),
-    );
-    groups.extend(
-        remove
-            .iter()
-            .map(|user| leave_group(inbox.account_id, inbox.id, *user)),
-    );
+    let audit = |change: AuditChange| audit_logs::entry(inbox.account_id, actor, now, change);
+    groups.extend(add.iter().map(|user| {
+        let mut group = join_writes(inbox.account_id, inbox.id, *user, now);
+        let attributes = membership_attributes(inbox.id, *user);
+        group.extend(audit(AuditChange::created("InboxMember", None, attributes)));
+        group
+    }));
+    groups.extend(remove.iter().map(|user| {
+        let mut group = leave_group(inbox.account_id, inbox.id, *user);
+        let attributes = membership_attributes(inbox.id, *user);
+        group.extend(audit(AuditChange::destroyed(
+            "InboxMember",
+            None,
+            attributes,
+            2,
+        )));
+        group
+    }));
     write_groups(state, groups).await
 }
 
@@ -1218,20 +1284,30 @@ fn distinct(ids: &[i64]) -> Vec<i64> {
 
 /// Adds the users not yet members (each must be an agent of the account); answers every
 /// member's id.
-pub async fn add_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub async fn add_members(
+    state: &AppState,
+    inbox: &Inbox,
+    user_ids: &[i64],
+    actor: &AuditActor,
+) -> AppResult<Vec<i64>> {
     let current = member_ids(state, inbox.account_id, inbox.id).await?;
     let add: Vec<i64> = distinct(user_ids)
         .into_iter()
         .filter(|id| !current.contains(id))
         .collect();
     require_agents(state, inbox.account_id, &add).await?;
-    change_membership(state, inbox, &add, &[]).await?;
+    change_membership(state, inbox, &add, &[], actor).await?;
     Ok(current.into_iter().chain(add).collect())
 }
 
 /// Makes the member set exactly `user_ids` (new ones must be agents of the account); answers
 /// every member's id.
-pub async fn set_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub async fn set_members(
+    state: &AppState,
+    inbox: &Inbox,
+    user_ids: &[i64],
+    actor: &AuditActor,
+) -> AppResult<Vec<i64>> {
     let wanted = distinct(user_ids);
     let current = member_ids(state, inbox.account_id, inbox.id).await?;
     let add: Vec<i64> = wanted
@@ -1245,18 +1321,23 @@ pub async fn set_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> A
         .filter(|id| !wanted.contains(id))
         .collect();
     require_agents(state, inbox.account_id, &add).await?;
-    change_membership(state, inbox, &add, &remove).await?;
+    change_membership(state, inbox, &add, &remove, actor).await?;
     Ok(wanted)
 }
 
 /// Removes those of `user_ids` who are members; others are ignored.
-pub async fn remove_members(state: &AppState, inbox: &Inbox, user_ids: &[i64]) -> AppResult<()> {
+pub async fn remove_members(
+    state: &AppState,
+    inbox: &Inbox,
+    user_ids: &[i64],
+    actor: &AuditActor,
+) -> AppResult<()> {
     let current = member_ids(state, inbox.account_id, inbox.id).await?;
     let remove: Vec<i64> = distinct(user_ids)
         .into_iter()
         .filter(|id| current.contains(id))
         .collect();
-    change_membership(state, inbox, &[], &remove).await
+    change_membership(state, inbox, &[], &remove, actor).await
 }
 
 /// Removes a user from every inbox of the account (both copies of each membership): what

@@ -1,5 +1,7 @@
-//! Account users: a user's membership of an account, with a role.
+//! Account users: a user's membership of an account, with a role. Creating, changing (role,
+//! availability) and removing one writes its audit log entry in the same transaction.
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::write_in_chunks;
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
@@ -7,6 +9,68 @@ use crate::model::Mirrored;
 use crate::model::{epoch_ms, Account, Membership, Record, Role};
 use crate::state::AppState;
 use crate::store::{Query, WriteOp};
+use serde_json::{json, Map, Value};
+
+/// The membership columns Chatwoot audits, its enums as their database integers (as the
+/// `audited` gem stores them).
+pub fn audited(membership: &Membership) -> Map<String, Value> {
+    let availability = ["online", "offline", "busy"]
+        .iter()
+        .position(|a| *a == membership.availability);
+    let role = match membership.role {
+        Role::Agent => 0,
+        Role::Administrator => 1,
+    };
+    Map::from_iter([
+        ("account_id".to_owned(), json!(membership.account_id)),
+        ("user_id".to_owned(), json!(membership.user_id)),
+        ("role".to_owned(), json!(role)),
+        ("availability".to_owned(), json!(availability)),
+        ("inviter_id".to_owned(), json!(membership.inviter_id)),
+    ])
+}
+
+/// The audit log writes of a membership created or changed from `before` (nothing when no
+/// audited column changed). Memberships carry no lock version: a change is recorded as the
+/// record's second revision.
+pub fn audit_writes(
+    before: Option<&Membership>,
+    after: &Membership,
+    actor: &AuditActor,
+    now_ms: i64,
+) -> Vec<WriteOp> {
+    let change = match before {
+        None => Some(AuditChange::created(
+            "AccountUser",
+            Some(after.id),
+            audited(after),
+        )),
+        Some(before) => AuditChange::updated(
+            "AccountUser",
+            after.id,
+            &audited(before),
+            &audited(after),
+            2,
+        ),
+    };
+    change
+        .map(|change| audit_logs::entry(after.account_id, actor, now_ms, change))
+        .unwrap_or_default()
+}
+
+/// One membership, if the user is a member of the account.
+pub async fn load(
+    state: &AppState,
+    account_id: i64,
+    user_id: i64,
+) -> AppResult<Option<Membership>> {
+    Ok(state
+        .store
+        .get(&keys::account_member(account_id, user_id))
+        .await?
+        .map(Membership::from_item)
+        .transpose()?)
+}
 
 /// Every member of an account, ordered by user id.
 pub async fn list(state: &AppState, account_id: i64) -> AppResult<Vec<Membership>> {
@@ -24,6 +88,7 @@ pub async fn upsert(
     account: &Account,
     user_id: i64,
     role: Role,
+    actor: &AuditActor,
 ) -> AppResult<Membership> {
     let now = epoch_ms(state.clock.now());
     let mut found = state
@@ -34,19 +99,23 @@ pub async fn upsert(
         ])
         .await?
         .into_iter();
-    let existing = found.next().flatten();
+    let existing = found
+        .next()
+        .flatten()
+        .map(Membership::from_item)
+        .transpose()?;
     if found.next().flatten().is_none() {
         let mut errors = ValidationErrors::new();
         errors.add_full("user", "User must exist");
         return Err(AppError::Validation(errors));
     }
-    let membership = match existing {
-        Some(item) => Membership {
+    let membership = match existing.clone() {
+        Some(existing) => Membership {
             role,
             updated_at_ms: now,
             account_name: account.name.clone(),
             account_status: account.status,
-            ..Membership::from_item(item)?
+            ..existing
         },
         None => Membership {
             id: crate::ids::new_id(state.clock.now_ms()),
@@ -64,23 +133,31 @@ pub async fn upsert(
         },
     };
     let [item, mirror] = membership.items();
-    state
-        .store
-        .write(vec![WriteOp::put(item), WriteOp::put(mirror)])
-        .await?;
+    let mut ops = vec![WriteOp::put(item), WriteOp::put(mirror)];
+    ops.extend(audit_writes(existing.as_ref(), &membership, actor, now));
+    state.store.write(ops).await?;
     Ok(membership)
 }
 
-/// Removes the membership (both copies) and the user's inbox and team memberships in the
-/// account; a missing one is not an error.
-pub async fn remove(state: &AppState, account_id: i64, user_id: i64) -> AppResult<()> {
-    state
-        .store
-        .write(vec![
-            WriteOp::delete(keys::account_member(account_id, user_id)),
-            WriteOp::delete(keys::user_membership(user_id, account_id)),
-        ])
-        .await?;
+/// Removes the membership (both copies, with its audit log entry) and the user's inbox and
+/// team memberships in the account.
+pub async fn remove(
+    state: &AppState,
+    membership: &Membership,
+    actor: &AuditActor,
+) -> AppResult<()> {
+    let (account_id, user_id) = (membership.account_id, membership.user_id);
+    let mut ops = vec![
+        WriteOp::delete(membership.key()),
+        WriteOp::delete(membership.mirror_key()),
+    ];
+    ops.extend(audit_logs::entry(
+        account_id,
+        actor,
+        epoch_ms(state.clock.now()),
+        AuditChange::destroyed("AccountUser", Some(membership.id), audited(membership), 2),
+    ));
+    state.store.write(ops).await?;
     super::inboxes::remove_agent_from_all(state, account_id, user_id).await?;
     super::teams::remove_agent_from_all(state, account_id, user_id).await
 }

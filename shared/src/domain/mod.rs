@@ -5,6 +5,7 @@ pub mod account_agent_bots;
 pub mod accounts;
 pub mod agent_bots;
 pub mod agents;
+pub mod audit_logs;
 pub mod automation;
 pub mod avatars;
 pub mod canned_responses;
@@ -194,19 +195,46 @@ pub async fn write_in_chunks(state: &AppState, ops: Vec<WriteOp>) -> AppResult<(
 }
 
 /// Runs groups of writes in transactions of at most the store's limit, never splitting a
-/// group (the writes of one change that must land together), in order.
+/// group (the writes of one change that must land together), in order. Counters several
+/// groups of one transaction move (the audit log's count) are added up into one write.
 pub async fn write_groups(state: &AppState, groups: Vec<Vec<WriteOp>>) -> AppResult<()> {
     let mut batch: Vec<WriteOp> = Vec::new();
     for group in groups {
         if !batch.is_empty() && batch.len() + group.len() > crate::store::MAX_TRANSACTION_OPS {
             state.store.write(std::mem::take(&mut batch)).await?;
         }
-        batch.extend(group);
+        for op in group {
+            merge_into(&mut batch, op);
+        }
     }
     if !batch.is_empty() {
         state.store.write(batch).await?;
     }
     Ok(())
+}
+
+/// Adds `op` to a transaction's writes; an `Add` to a counter the transaction already moves
+/// joins that write (a transaction may touch an item once).
+fn merge_into(batch: &mut Vec<WriteOp>, op: WriteOp) {
+    if let WriteOp::Add { key, deltas } = &op {
+        let existing = batch.iter_mut().find_map(|other| match other {
+            WriteOp::Add {
+                key: other_key,
+                deltas: other_deltas,
+            } if other_key == key => Some(other_deltas),
+            _ => None,
+        });
+        if let Some(existing) = existing {
+            for (attr, by) in deltas {
+                match existing.iter_mut().find(|(name, _)| name == attr) {
+                    Some((_, total)) => *total += by,
+                    None => existing.push((attr.clone(), *by)),
+                }
+            }
+            return;
+        }
+    }
+    batch.push(op);
 }
 
 /// The kinds of account data whose last change clients track (Chatwoot's `cache_keys`).
@@ -259,4 +287,29 @@ pub async fn cache_keys(
             (kind.name().to_owned(), serde_json::json!(at))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_of_one_transaction_are_added_up() {
+        let counter = Key::new("A", "COUNT");
+        let mut batch = Vec::new();
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "total", 1));
+        merge_into(&mut batch, WriteOp::delete(Key::new("A", "X")));
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "total", 2));
+        merge_into(&mut batch, WriteOp::add(counter.clone(), "other", -1));
+        assert_eq!(
+            batch,
+            vec![
+                WriteOp::Add {
+                    key: counter,
+                    deltas: vec![("total".into(), 3), ("other".into(), -1)],
+                },
+                WriteOp::delete(Key::new("A", "X")),
+            ]
+        );
+    }
 }

@@ -7,8 +7,12 @@
 //! `USER_TEAM#<user>#<team>`, one transaction per pair), so the members of a team and the
 //! teams of an agent are one query each. Every membership transaction also checks that the
 //! team still exists, so nothing can join a team once its deletion has committed.
+//!
+//! Creates, updates, deletes and membership changes write their audit log entries in the
+//! transaction of the change.
 
 use super::agents::{self, Agent};
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
 use super::{
     app_unavailable, create_with_fresh_id, query_all, retrying, save_claiming, store_conflict,
@@ -181,7 +185,17 @@ pub async fn members(state: &AppState, team: &Team) -> AppResult<Vec<Agent>> {
     Ok(members)
 }
 
-pub async fn create(state: &AppState, account_id: i64, changes: &TeamChanges) -> AppResult<Team> {
+/// The team columns Chatwoot audits.
+fn audited(team: &Team) -> serde_json::Map<String, serde_json::Value> {
+    audit_logs::attributes(team, &[])
+}
+
+pub async fn create(
+    state: &AppState,
+    account_id: i64,
+    changes: &TeamChanges,
+    actor: &AuditActor,
+) -> AppResult<Team> {
     let now = epoch_ms(state.clock.now());
     let mut draft = Team {
         id: 0,
@@ -200,11 +214,17 @@ pub async fn create(state: &AppState, account_id: i64, changes: &TeamChanges) ->
                 id,
                 ..draft.clone()
             };
-            let ops = vec![
+            let mut ops = vec![
                 WriteOp::create(team.to_item()),
                 claim(&team),
                 touch_cache_key(account_id, CacheKey::Team, now),
             ];
+            ops.extend(audit_logs::entry(
+                account_id,
+                actor,
+                now,
+                AuditChange::created("Team", Some(id), audited(&team)),
+            ));
             (team, ops)
         })
     })
@@ -215,13 +235,19 @@ pub async fn create(state: &AppState, account_id: i64, changes: &TeamChanges) ->
     })
 }
 
-pub async fn update(state: &AppState, team: Team, changes: &TeamChanges) -> AppResult<Team> {
+pub async fn update(
+    state: &AppState,
+    team: Team,
+    changes: &TeamChanges,
+    actor: &AuditActor,
+) -> AppResult<Team> {
     let now = epoch_ms(state.clock.now());
     save_claiming(
         state,
         team,
         |team| {
             let old_name = team.name.clone();
+            let before = audited(team);
             apply(team, changes)?;
             team.updated_at_ms = now;
             let mut ops = Vec::new();
@@ -231,6 +257,12 @@ pub async fn update(state: &AppState, team: Team, changes: &TeamChanges) -> AppR
                 ops.push(WriteOp::delete(keys::team_name(team.account_id, &old_name)));
             }
             ops.push(touch_cache_key(team.account_id, CacheKey::Team, now));
+            let after = audited(team);
+            if let Some(change) =
+                AuditChange::updated("Team", team.id, &before, &after, team.version + 2)
+            {
+                ops.extend(audit_logs::entry(team.account_id, actor, now, change));
+            }
             Ok(ops)
         },
         |extra| {
@@ -248,7 +280,7 @@ pub async fn update(state: &AppState, team: Team, changes: &TeamChanges) -> AppR
 /// which conversations' `team_id` is cleared) in one transaction; then its memberships, in
 /// chunks. Deleting the team first means no membership can be added meanwhile (membership
 /// writes check that the team exists), so the query that follows sees every member.
-pub async fn delete(state: &AppState, team: &Team) -> AppResult<()> {
+pub async fn delete(state: &AppState, team: &Team, actor: &AuditActor) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let event = EventRecord::new(
         team.account_id,
@@ -256,7 +288,7 @@ pub async fn delete(state: &AppState, team: &Team) -> AppResult<()> {
         crate::views::teams::team_payload(team),
         now,
     );
-    let ops = vec![
+    let mut ops = vec![
         WriteOp::Delete {
             key: team.key(),
             condition: Some(Condition::Exists),
@@ -265,6 +297,12 @@ pub async fn delete(state: &AppState, team: &Team) -> AppResult<()> {
         event.write(),
         touch_cache_key(team.account_id, CacheKey::Team, now),
     ];
+    ops.extend(audit_logs::entry(
+        team.account_id,
+        actor,
+        now,
+        AuditChange::destroyed("Team", Some(team.id), audited(team), team.version + 2),
+    ));
     match retrying(store_conflict, || state.store.write(ops.clone())).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { op: 0 }) => return Err(AppError::NotFound),
@@ -307,6 +345,7 @@ pub async fn change_members(
     team: &Team,
     user_ids: &[i64],
     change: MemberChange,
+    actor: &AuditActor,
 ) -> AppResult<MembersOutcome> {
     let mut seen = HashSet::new();
     let ids: Vec<i64> = user_ids
@@ -345,7 +384,13 @@ pub async fn change_members(
             .collect(),
     };
     let now = epoch_ms(state.clock.now());
-    let mut pairs: Vec<[WriteOp; 2]> = Vec::with_capacity(to_add.len() + to_remove.len());
+    let mut pairs: Vec<MembershipPair> = Vec::with_capacity(to_add.len() + to_remove.len());
+    let attributes = |user_id: i64| {
+        serde_json::Map::from_iter([
+            ("team_id".to_owned(), serde_json::json!(team.id)),
+            ("user_id".to_owned(), serde_json::json!(user_id)),
+        ])
+    };
     for &user_id in &to_add {
         let member = TeamMember {
             account_id: team.account_id,
@@ -353,12 +398,18 @@ pub async fn change_members(
             user_id,
             created_at_ms: now,
         };
-        pairs.push(member.items().map(WriteOp::put));
+        pairs.push(MembershipPair {
+            writes: member.items().map(WriteOp::put),
+            audit: AuditChange::created("TeamMember", None, attributes(user_id)),
+        });
     }
     for &user_id in &to_remove {
-        pairs.push(TeamMember::keys(team.account_id, team.id, user_id).map(WriteOp::delete));
+        pairs.push(MembershipPair {
+            writes: TeamMember::keys(team.account_id, team.id, user_id).map(WriteOp::delete),
+            audit: AuditChange::destroyed("TeamMember", None, attributes(user_id), 2),
+        });
     }
-    write_membership_pairs(state, team, pairs, now).await?;
+    write_membership_pairs(state, team, pairs, actor, now).await?;
     Ok(MembersOutcome::Agents(match change {
         MemberChange::Add => {
             let added: HashSet<i64> = to_add.into_iter().collect();
@@ -376,16 +427,24 @@ pub async fn change_members(
     }))
 }
 
-/// Writes membership pairs, both copies of a pair always in the same transaction, each
-/// transaction checking that the team exists and touching the team cache key.
+/// Both copies of one membership joining or leaving a team, and its audit log entry.
+struct MembershipPair {
+    writes: [WriteOp; 2],
+    audit: AuditChange,
+}
+
+/// Writes membership pairs, both copies of a pair and its audit log entry always in the same
+/// transaction, each transaction checking that the team exists and touching the team cache
+/// key (and the audit log's counter).
 async fn write_membership_pairs(
     state: &AppState,
     team: &Team,
-    pairs: Vec<[WriteOp; 2]>,
+    pairs: Vec<MembershipPair>,
+    actor: &AuditActor,
     now: i64,
 ) -> AppResult<()> {
-    const FIXED: usize = 2;
-    for chunk in pairs.chunks((MAX_TRANSACTION_OPS - FIXED) / 2) {
+    const FIXED: usize = 3;
+    for chunk in pairs.chunks((MAX_TRANSACTION_OPS - FIXED) / 3) {
         let mut ops = vec![
             WriteOp::Check {
                 key: team.key(),
@@ -393,7 +452,13 @@ async fn write_membership_pairs(
             },
             touch_cache_key(team.account_id, CacheKey::Team, now),
         ];
-        ops.extend(chunk.iter().flat_map(|pair| pair.iter().cloned()));
+        ops.extend(chunk.iter().flat_map(|pair| pair.writes.iter().cloned()));
+        ops.extend(audit_logs::entries(
+            team.account_id,
+            actor,
+            now,
+            chunk.iter().map(|pair| pair.audit.clone()),
+        ));
         match retrying(store_conflict, || state.store.write(ops.clone())).await {
             Ok(()) => {}
             Err(StoreError::ConditionFailed { op: 0 }) => return Err(AppError::NotFound),

@@ -1,8 +1,9 @@
 //! Users: created (or adopted by e-mail) through the Platform API, changed through it and the
 //! profile, deleted with everything that points at them.
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
-use super::{create_with_fresh_id, platform, save_versioned, write_in_chunks};
+use super::{create_with_fresh_id, platform, save_versioned, write_groups, write_in_chunks};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
 use crate::model::Mirrored;
@@ -361,17 +362,34 @@ pub async fn delete(state: &AppState, aggregate: &UserAggregate) -> AppResult<()
 
 /// A single-use sign-in link valid for five minutes:
 /// `<FRONTEND_URL>/app/login?email=<email>&sso_auth_token=<64 hex>`.
-pub async fn sso_link(state: &AppState, user: &User) -> AppResult<String> {
+///
+/// Issuing the link is this stack's only sign-in (it has no session endpoints; the link is
+/// what the platform hands the user to sign in with), so it is where a `sign_in` is recorded
+/// in the audit log of each of the user's accounts, as Chatwoot does for every account of a
+/// user signing in: with the token, in one transaction while they fit.
+pub async fn sso_link(
+    state: &AppState,
+    aggregate: &UserAggregate,
+    actor: &AuditActor,
+) -> AppResult<String> {
+    let user = &aggregate.user;
     let token = crate::ids::hex_secret(32);
     let record = SsoToken {
         token: token.clone(),
         user_id: user.id,
         expires_at: state.clock.now().unix_timestamp() + SSO_TTL_SECONDS,
     };
-    state
-        .store
-        .write(vec![WriteOp::create(record.to_item())])
-        .await?;
+    let now = epoch_ms(state.clock.now());
+    let mut groups = vec![vec![WriteOp::create(record.to_item())]];
+    groups.extend(aggregate.memberships.iter().map(|membership| {
+        audit_logs::entry(
+            membership.account_id,
+            actor,
+            now,
+            AuditChange::signed_in(user.id),
+        )
+    }));
+    write_groups(state, groups).await?;
     Ok(format!(
         "{}/app/login?email={}&sso_auth_token={token}",
         state.config.frontend_url,

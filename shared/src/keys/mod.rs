@@ -3,6 +3,7 @@
 //! their builders in a file of their own in this folder.
 
 pub mod agent_bots;
+pub mod audit_logs;
 pub mod automation_rules;
 pub mod canned_responses;
 pub mod contacts;

@@ -18,6 +18,7 @@ pub(crate) use versioned;
 
 mod account;
 mod agent_bot;
+pub mod audit_log;
 pub mod automation_rule;
 pub mod canned_response;
 pub mod contact;

@@ -38,22 +38,10 @@ pub fn bot_slim(bot: &AgentBot, thumbnail: &str) -> Value {
 pub fn sender(sender: Option<Sender>, context: &Context) -> Option<Value> {
     let related = context.related;
     match sender? {
-        Sender::User(id) => related.agents.get(&id).map(|(agent, thumbnail)| {
-            let mut user = super::agent(agent, thumbnail);
-            if let Value::Object(map) = &mut user {
-                let keep = [
-                    "id",
-                    "name",
-                    "available_name",
-                    "availability_status",
-                    "thumbnail",
-                ];
-                map.retain(|k, _| keep.contains(&k.as_str()));
-                map.insert("avatar_url".into(), json!(thumbnail));
-                map.insert("type".into(), json!("user"));
-            }
-            user
-        }),
+        Sender::User(id) => related
+            .agents
+            .get(&id)
+            .map(|(agent, thumbnail)| super::user_push(agent, thumbnail)),
         Sender::Contact(id) => related
             .contacts
             .get(&id)

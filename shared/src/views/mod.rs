@@ -2,6 +2,7 @@
 //! are passed in.
 
 pub mod agent_bots;
+pub mod audit_logs;
 pub mod automation_rules;
 pub mod canned_responses;
 pub mod contacts;
@@ -209,6 +210,24 @@ pub fn agent(agent: &crate::domain::agents::Agent, thumbnail: &str) -> Value {
     map.insert("role".into(), json!(membership.role.as_str()));
     map.insert("thumbnail".into(), json!(thumbnail));
     Value::Object(map)
+}
+
+/// A user's push data (Chatwoot's `User#push_event_data`): message senders, audited users.
+pub fn user_push(agent: &crate::domain::agents::Agent, thumbnail: &str) -> Value {
+    let mut user = self::agent(agent, thumbnail);
+    if let Value::Object(map) = &mut user {
+        let keep = [
+            "id",
+            "name",
+            "available_name",
+            "availability_status",
+            "thumbnail",
+        ];
+        map.retain(|k, _| keep.contains(&k.as_str()));
+        map.insert("avatar_url".into(), json!(thumbnail));
+        map.insert("type".into(), json!("user"));
+    }
+    user
 }
 
 /// The Application API's account JSON (`GET /api/v1/accounts/{id}`).

@@ -4,6 +4,7 @@
 use super::views::MAX_LABELS;
 use super::{activity, save, Actor, Effects};
 use crate::domain::agents::Agent;
+use crate::domain::audit_logs::{self, AuditActor, AuditChange};
 use crate::domain::{query_all, write_in_chunks};
 use crate::error::{AppError, AppResult};
 use crate::keys::conversations as keys;
@@ -369,8 +370,31 @@ pub async fn typing(
     Ok(())
 }
 
-/// Deletes the conversation and its view copies in one transaction, then its messages.
-pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<()> {
+/// The conversation columns Chatwoot records when it audits a deletion: the stored fields but
+/// this store's own bookkeeping (cached messages, counters, the flood guard) and the contact
+/// inbox's columns.
+const NOT_AUDITED: &[&str] = &[
+    "channel_type",
+    "source_id",
+    "hmac_verified",
+    "unread_count",
+    "last_incoming_at_ms",
+    "human_replies",
+    "last_message",
+    "last_non_activity_message",
+    "csat_message_id",
+    "flood_window_start_ms",
+    "flood_window_messages",
+];
+
+/// Deletes the conversation and its view copies in one transaction (with its audit log entry:
+/// Chatwoot audits only a conversation's deletion, so it is the record's first revision),
+/// then its messages.
+pub async fn delete(
+    state: &AppState,
+    conversation: &Conversation,
+    actor: &AuditActor,
+) -> AppResult<()> {
     let mut ops = vec![
         WriteOp::delete(conversation.key()),
         WriteOp::delete(keys::by_uuid(&conversation.uuid)),
@@ -386,6 +410,17 @@ pub async fn delete(state: &AppState, conversation: &Conversation) -> AppResult<
         )
         .write(),
     );
+    ops.extend(audit_logs::entry(
+        conversation.account_id,
+        actor,
+        state.clock.now_ms(),
+        AuditChange::destroyed(
+            "Conversation",
+            Some(conversation.id),
+            audit_logs::attributes(conversation, NOT_AUDITED),
+            1,
+        ),
+    ));
     state.store.write(ops).await?;
     let messages = query_all(
         state,
@@ -426,8 +461,10 @@ pub async fn delete_of_contact(
     account_id: i64,
     contact_id: i64,
 ) -> AppResult<()> {
+    // Chatwoot deletes them in a job, whose audit entries have no user.
+    let actor = AuditActor::without_user(None);
     for conversation in of_contact(state, account_id, contact_id).await? {
-        delete(state, &conversation).await?;
+        delete(state, &conversation, &actor).await?;
     }
     Ok(())
 }
