@@ -656,3 +656,99 @@ async fn another_accounts_changes_stay_in_its_own_log() {
         .await
         .expect(401);
 }
+
+#[tokio::test]
+async fn webhooks_and_automation_rules_are_recorded_without_secrets() {
+    let api = TestApi::new().await;
+    let fx = enabled_fixture(&api).await;
+    let email = email_of(&api, &fx.admin.1).await;
+    let webhooks = format!("{}/webhooks", base(&fx));
+    let mut id = 0;
+    let created = one(&api, &fx, async {
+        id = send_ok(
+            &api,
+            Method::POST,
+            &webhooks,
+            &fx.admin.1,
+            json!({"webhook": {"url": "https://hooks.example.com/a"}}),
+        )
+        .await["payload"]["webhook"]["id"]
+            .as_i64()
+            .unwrap();
+    })
+    .await;
+    assert_by_admin(&created, &fx, &email, ("Webhook", "create"));
+    assert_eq!(created["auditable_id"], json!(id));
+    assert_eq!(
+        created["audited_changes"]["url"],
+        json!("https://hooks.example.com/a")
+    );
+    assert!(created["audited_changes"].get("secret").is_none());
+    let one_webhook = format!("{webhooks}/{id}");
+    let updated = one(&api, &fx, async {
+        send_ok(
+            &api,
+            Method::PATCH,
+            &one_webhook,
+            &fx.admin.1,
+            json!({"webhook": {"url": "https://hooks.example.com/b"}}),
+        )
+        .await;
+    })
+    .await;
+    assert_by_admin(&updated, &fx, &email, ("Webhook", "update"));
+    assert_eq!(
+        updated["audited_changes"]["url"],
+        json!(["https://hooks.example.com/a", "https://hooks.example.com/b"])
+    );
+    let deleted = one(&api, &fx, async {
+        send_ok(&api, Method::DELETE, &one_webhook, &fx.admin.1, Value::Null).await;
+    })
+    .await;
+    assert_by_admin(&deleted, &fx, &email, ("Webhook", "destroy"));
+
+    let rules = format!("{}/automation_rules", base(&fx));
+    let mut rule = 0;
+    let created = one(&api, &fx, async {
+        rule = send_ok(
+            &api,
+            Method::POST,
+            &rules,
+            &fx.admin.1,
+            json!({"name": "Tag", "event_name": "message_created",
+                   "conditions": [{"attribute_key": "content", "filter_operator": "contains",
+                                   "values": ["x"], "query_operator": null}],
+                   "actions": [{"action_name": "add_label", "action_params": ["x"]}]}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+    })
+    .await;
+    assert_by_admin(&created, &fx, &email, ("AutomationRule", "create"));
+    assert_eq!(created["audited_changes"]["name"], json!("Tag"));
+    let cloned = one(&api, &fx, async {
+        send_ok(
+            &api,
+            Method::POST,
+            &format!("{rules}/{rule}/clone"),
+            &fx.admin.1,
+            Value::Null,
+        )
+        .await;
+    })
+    .await;
+    assert_by_admin(&cloned, &fx, &email, ("AutomationRule", "create"));
+    let deleted = one(&api, &fx, async {
+        send_ok(
+            &api,
+            Method::DELETE,
+            &format!("{rules}/{rule}"),
+            &fx.admin.1,
+            Value::Null,
+        )
+        .await;
+    })
+    .await;
+    assert_by_admin(&deleted, &fx, &email, ("AutomationRule", "destroy"));
+}

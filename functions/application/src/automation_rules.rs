@@ -2,6 +2,7 @@
 //! envelopes differ by action: index, show, update and clone wrap in `payload`, create does
 //! not.
 
+use crate::audit_logs::member_actor;
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::auth::{self, AccountUser};
@@ -46,9 +47,14 @@ async fn administrator(state: &AppState, request: &ApiRequest) -> AppResult<Acco
 
 /// The rule the path names, for an administrator (authorization first: an agent gets 401
 /// whatever the id).
-async fn requested_rule(state: &AppState, request: &ApiRequest) -> AppResult<AutomationRule> {
+/// The administrator asking and the rule the path names.
+async fn requested_rule(
+    state: &AppState,
+    request: &ApiRequest,
+) -> AppResult<(AccountUser, AutomationRule)> {
     let member = administrator(state, request).await?;
-    automation::load(state, member.account_id(), request.path_id("id")?).await
+    let rule = automation::load(state, member.account_id(), request.path_id("id")?).await?;
+    Ok((member, rule))
 }
 
 async fn render(state: &AppState, rule: &AutomationRule) -> AppResult<Value> {
@@ -66,32 +72,36 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 }
 
 pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
-    let rule = requested_rule(&state, &request).await?;
+    let (_, rule) = requested_rule(&state, &request).await?;
     Ok(json_ok(json!({ "payload": render(&state, &rule).await? })))
 }
 
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = administrator(&state, &request).await?;
     let changes = changes(&request.params().await?);
-    let rule = automation::create(&state, member.account_id(), &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let rule = automation::create(&state, member.account_id(), &changes, &actor).await?;
     Ok(json_ok(render(&state, &rule).await?))
 }
 
 pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
-    let rule = requested_rule(&state, &request).await?;
+    let (member, rule) = requested_rule(&state, &request).await?;
     let changes = changes(&request.params().await?);
-    let rule = automation::update(&state, rule, &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let rule = automation::update(&state, rule, &changes, &actor).await?;
     Ok(json_ok(json!({ "payload": render(&state, &rule).await? })))
 }
 
 pub async fn clone(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
-    let rule = requested_rule(&state, &request).await?;
-    let copy = automation::clone(&state, &rule).await?;
+    let (member, rule) = requested_rule(&state, &request).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let copy = automation::clone(&state, &rule, &actor).await?;
     Ok(json_ok(json!({ "payload": render(&state, &copy).await? })))
 }
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
-    let rule = requested_rule(&state, &request).await?;
-    automation::delete(&state, &rule).await?;
+    let (member, rule) = requested_rule(&state, &request).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    automation::delete(&state, &rule, &actor).await?;
     Ok(empty_ok())
 }

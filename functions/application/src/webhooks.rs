@@ -1,6 +1,7 @@
 //! `/api/v1/accounts/{account_id}/webhooks`: administrators only (agents get Chatwoot's 401
 //! before anything is looked up). Chatwoot has no show route.
 
+use crate::audit_logs::member_actor;
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::auth::{self, AccountUser};
@@ -88,7 +89,8 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = administrator(&state, &request).await?;
     let changes = changes(&request.params().await?)?;
-    let created = webhooks::create(&state, member.account_id(), &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let created = webhooks::create(&state, member.account_id(), &changes, &actor).await?;
     Ok(one(&created))
 }
 
@@ -96,13 +98,15 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let member = administrator(&state, &request).await?;
     let webhook = webhooks::load(&state, member.account_id(), request.path_id("id")?).await?;
     let changes = changes(&request.params().await?)?;
-    let updated = webhooks::update(&state, webhook, &changes).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    let updated = webhooks::update(&state, webhook, &changes, &actor).await?;
     Ok(one(&updated))
 }
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = administrator(&state, &request).await?;
     let webhook = webhooks::load(&state, member.account_id(), request.path_id("id")?).await?;
-    webhooks::delete(&state, &webhook).await?;
+    let actor = member_actor(&state, &member, &request).await?;
+    webhooks::delete(&state, &webhook, &actor).await?;
     Ok(empty_ok())
 }

@@ -6,6 +6,7 @@
 //! URLs are only checked for form here (an absolute `http`/`https` URL with a host); whether
 //! the address may be called (no private networks) is decided when a delivery is sent.
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::validate;
 use super::{create_with_fresh_id, query_records, retrying, save_claiming, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
@@ -219,11 +220,17 @@ async fn resulting_inbox(
         .map_err(AppError::from)
 }
 
+/// The webhook columns audited (never the signing secret).
+fn audited(webhook: &Webhook) -> serde_json::Map<String, serde_json::Value> {
+    audit_logs::attributes(webhook, &["secret"])
+}
+
 /// Creates a webhook with a fresh secret; without `subscriptions` it gets the default list.
 pub async fn create(
     state: &AppState,
     account_id: i64,
     changes: &WebhookChanges,
+    actor: &AuditActor,
 ) -> AppResult<ShownWebhook> {
     let now = epoch_ms(state.clock.now());
     let mut draft = Webhook {
@@ -247,7 +254,13 @@ pub async fn create(
                 id,
                 ..draft.clone()
             };
-            let ops = vec![WriteOp::create(webhook.to_item()), claim(&webhook)];
+            let mut ops = vec![WriteOp::create(webhook.to_item()), claim(&webhook)];
+            ops.extend(audit_logs::entry(
+                account_id,
+                actor,
+                now,
+                AuditChange::created("Webhook", Some(id), audited(&webhook)),
+            ));
             (webhook, ops)
         })
     })
@@ -263,6 +276,7 @@ pub async fn update(
     state: &AppState,
     webhook: Webhook,
     changes: &WebhookChanges,
+    actor: &AuditActor,
 ) -> AppResult<ShownWebhook> {
     let now = epoch_ms(state.clock.now());
     let inbox = resulting_inbox(state, &webhook, changes).await?;
@@ -271,15 +285,25 @@ pub async fn update(
         webhook,
         |webhook| {
             let old_url = webhook.url.clone();
+            let before = audited(webhook);
             apply(webhook, changes, inbox.as_ref())?;
             webhook.updated_at_ms = now;
-            if webhook.url == old_url {
-                return Ok(Vec::new());
+            let mut ops = Vec::new();
+            if webhook.url != old_url {
+                // The first extra write: the one condition that can fail on a new URL.
+                ops.push(claim(webhook));
+                ops.push(WriteOp::delete(keys::webhook_url(
+                    webhook.account_id,
+                    &old_url,
+                )));
             }
-            Ok(vec![
-                claim(webhook),
-                WriteOp::delete(keys::webhook_url(webhook.account_id, &old_url)),
-            ])
+            let after = audited(webhook);
+            if let Some(change) =
+                AuditChange::updated("Webhook", webhook.id, &before, &after, webhook.version + 2)
+            {
+                ops.extend(audit_logs::entry(webhook.account_id, actor, now, change));
+            }
+            Ok(ops)
         },
         |extra| {
             if extra == 0 {
@@ -294,14 +318,25 @@ pub async fn update(
 }
 
 /// Deletes the webhook and frees its URL, in one transaction.
-pub async fn delete(state: &AppState, webhook: &Webhook) -> AppResult<()> {
-    let ops = vec![
+pub async fn delete(state: &AppState, webhook: &Webhook, actor: &AuditActor) -> AppResult<()> {
+    let mut ops = vec![
         WriteOp::Delete {
             key: webhook.key(),
             condition: Some(Condition::Exists),
         },
         WriteOp::delete(keys::webhook_url(webhook.account_id, &webhook.url)),
     ];
+    ops.extend(audit_logs::entry(
+        webhook.account_id,
+        actor,
+        epoch_ms(state.clock.now()),
+        AuditChange::destroyed(
+            "Webhook",
+            Some(webhook.id),
+            audited(webhook),
+            webhook.version + 2,
+        ),
+    ));
     match retrying(store_conflict, || state.store.write(ops.clone())).await {
         Ok(()) => Ok(()),
         Err(StoreError::ConditionFailed { op: 0 }) => Err(AppError::NotFound),

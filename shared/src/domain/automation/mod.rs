@@ -6,6 +6,7 @@ pub mod actions;
 pub mod conditions;
 pub mod engine;
 
+use super::audit_logs::{self, AuditActor, AuditChange};
 use super::{create_with_fresh_id, query_records, retrying, save_versioned, store_conflict};
 use crate::domain::filters::{standard_keys, FilterModel};
 use crate::error::{AppError, AppResult};
@@ -265,15 +266,30 @@ pub async fn load(state: &AppState, account_id: i64, id: i64) -> AppResult<Autom
     Ok(AutomationRule::from_item(item)?)
 }
 
-/// Writes a new rule under a fresh id.
-async fn insert(state: &AppState, draft: AutomationRule) -> AppResult<AutomationRule> {
+/// The rule columns audited.
+fn audited(rule: &AutomationRule) -> serde_json::Map<String, Value> {
+    audit_logs::attributes(rule, &[])
+}
+
+/// Writes a new rule under a fresh id, with its audit log entry.
+async fn insert(
+    state: &AppState,
+    draft: AutomationRule,
+    actor: &AuditActor,
+) -> AppResult<AutomationRule> {
     Ok(retrying(store_conflict, || {
         create_with_fresh_id(state, |id| {
             let rule = AutomationRule {
                 id,
                 ..draft.clone()
             };
-            let ops = vec![WriteOp::create(rule.to_item())];
+            let mut ops = vec![WriteOp::create(rule.to_item())];
+            ops.extend(audit_logs::entry(
+                rule.account_id,
+                actor,
+                rule.created_at_ms,
+                AuditChange::created("AutomationRule", Some(id), audited(&rule)),
+            ));
             (rule, ops)
         })
     })
@@ -284,6 +300,7 @@ pub async fn create(
     state: &AppState,
     account_id: i64,
     changes: &RuleChanges,
+    actor: &AuditActor,
 ) -> AppResult<AutomationRule> {
     let now = state.clock.now_ms();
     let mut draft = AutomationRule {
@@ -303,7 +320,7 @@ pub async fn create(
     apply(&mut draft, changes)?;
     validate(&draft, &custom_keys_for(state, &draft).await?)?;
     draft.files = attachment_files(state, &draft, &[]).await?;
-    insert(state, draft).await
+    insert(state, draft, actor).await
 }
 
 /// Applies `changes` with the same validation as a create. On a concurrent change the rule is
@@ -313,6 +330,7 @@ pub async fn update(
     state: &AppState,
     rule: AutomationRule,
     changes: &RuleChanges,
+    actor: &AuditActor,
 ) -> AppResult<AutomationRule> {
     let mut candidate = rule.clone();
     apply(&mut candidate, changes)?;
@@ -324,20 +342,30 @@ pub async fn update(
     };
     let now = state.clock.now_ms();
     save_versioned(state, rule, |rule| {
+        let before = audited(rule);
         apply(rule, changes)?;
         validate(rule, &custom_keys)?;
         if let Some(files) = &files {
             rule.files = files.clone();
         }
         rule.updated_at_ms = now;
-        Ok(Vec::new())
+        let after = audited(rule);
+        let change =
+            AuditChange::updated("AutomationRule", rule.id, &before, &after, rule.version + 2);
+        Ok(change
+            .map(|change| audit_logs::entry(rule.account_id, actor, now, change))
+            .unwrap_or_default())
     })
     .await
 }
 
 /// A copy of the rule under a new id (name, description, event, conditions, actions, files,
 /// active flag).
-pub async fn clone(state: &AppState, rule: &AutomationRule) -> AppResult<AutomationRule> {
+pub async fn clone(
+    state: &AppState,
+    rule: &AutomationRule,
+    actor: &AuditActor,
+) -> AppResult<AutomationRule> {
     let now = state.clock.now_ms();
     insert(
         state,
@@ -347,16 +375,28 @@ pub async fn clone(state: &AppState, rule: &AutomationRule) -> AppResult<Automat
             version: 0,
             ..rule.clone()
         },
+        actor,
     )
     .await
 }
 
-pub async fn delete(state: &AppState, rule: &AutomationRule) -> AppResult<()> {
-    let op = WriteOp::Delete {
+pub async fn delete(state: &AppState, rule: &AutomationRule, actor: &AuditActor) -> AppResult<()> {
+    let mut ops = vec![WriteOp::Delete {
         key: rule.key(),
         condition: Some(Condition::Exists),
-    };
-    match retrying(store_conflict, || state.store.write(vec![op.clone()])).await {
+    }];
+    ops.extend(audit_logs::entry(
+        rule.account_id,
+        actor,
+        state.clock.now_ms(),
+        AuditChange::destroyed(
+            "AutomationRule",
+            Some(rule.id),
+            audited(rule),
+            rule.version + 2,
+        ),
+    ));
+    match retrying(store_conflict, || state.store.write(ops.clone())).await {
         Ok(()) => Ok(()),
         Err(StoreError::ConditionFailed { .. }) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),
