@@ -33,17 +33,9 @@ pub const ALLOWED_EVENTS: [&str; 12] = [
     "conversation_typing_off",
 ];
 
-/// What a webhook created without `subscriptions` receives (the column's default in Chatwoot).
-pub const DEFAULT_SUBSCRIPTIONS: [&str; 8] = [
-    "conversation_status_changed",
-    "conversation_updated",
-    "conversation_created",
-    "contact_created",
-    "contact_updated",
-    "message_created",
-    "message_updated",
-    "webwidget_triggered",
-];
+/// What a webhook created without `subscriptions` receives (the column's default in Chatwoot):
+/// the allowed events up to `webwidget_triggered`.
+pub const DEFAULT_SUBSCRIPTIONS: &[&str] = ALLOWED_EVENTS.split_at(8).0;
 
 /// Chatwoot's generic length guard for `text` (the URL) and `string` (the name) columns.
 const URL_MAX_LENGTH: usize = 20_000;
@@ -239,7 +231,10 @@ pub async fn create(
         name: None,
         url: String::new(),
         inbox_id: None,
-        subscriptions: DEFAULT_SUBSCRIPTIONS.map(String::from).to_vec(),
+        subscriptions: DEFAULT_SUBSCRIPTIONS
+            .iter()
+            .map(|e| e.to_string())
+            .collect(),
         secret: crate::ids::access_token(),
         webhook_type: WebhookType::AccountType,
         created_at_ms: now,
@@ -355,7 +350,10 @@ mod tests {
             name: None,
             url: "https://example.com/hook".into(),
             inbox_id: None,
-            subscriptions: DEFAULT_SUBSCRIPTIONS.map(String::from).to_vec(),
+            subscriptions: DEFAULT_SUBSCRIPTIONS
+                .iter()
+                .map(|e| e.to_string())
+                .collect(),
             secret: "s".into(),
             webhook_type: WebhookType::AccountType,
             created_at_ms: 0,

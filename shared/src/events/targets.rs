@@ -7,28 +7,13 @@
 //! 4. an automation rule's `send_webhook_event`: the URL it names.
 
 use super::payloads::EventContext;
+use crate::domain::webhooks::ALLOWED_EVENTS;
 use crate::error::AppResult;
 use crate::model::inbox::{Channel, Inbox};
 use crate::model::{AgentBot, Record};
 use crate::outbox::EventRecord;
 use crate::state::AppState;
 use serde_json::Value;
-
-/// Events account webhooks may subscribe to (Chatwoot's allowed list).
-pub const WEBHOOK_EVENTS: [&str; 12] = [
-    "conversation_created",
-    "conversation_status_changed",
-    "conversation_updated",
-    "contact_created",
-    "contact_updated",
-    "message_created",
-    "message_updated",
-    "webwidget_triggered",
-    "inbox_created",
-    "inbox_updated",
-    "conversation_typing_on",
-    "conversation_typing_off",
-];
 
 /// Events agent bots receive.
 const BOT_EVENTS: [&str; 5] = [
@@ -42,7 +27,7 @@ const BOT_EVENTS: [&str; 5] = [
 /// Events an API inbox's own webhook URL receives: the webhook events about its
 /// conversations (not contact or inbox events).
 fn for_api_inbox(event: &str) -> bool {
-    WEBHOOK_EVENTS.contains(&event)
+    ALLOWED_EVENTS.contains(&event)
         && !event.starts_with("contact_")
         && !event.starts_with("inbox_")
 }
@@ -80,7 +65,7 @@ pub async fn of(
     }
     let inbox_event = name.starts_with("inbox_");
     let mut targets = Vec::new();
-    if WEBHOOK_EVENTS.contains(&name) && (!inbox_event || state.config.enable_inbox_events) {
+    if ALLOWED_EVENTS.contains(&name) && (!inbox_event || state.config.enable_inbox_events) {
         let body = context.body();
         for webhook in crate::domain::webhooks::subscribed(state, event.account_id, name).await? {
             targets.push(Target {
