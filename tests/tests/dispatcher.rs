@@ -87,6 +87,30 @@ impl World {
             .clone()
     }
 
+    /// A bot of the account posting to `url`, connected to the inbox; returns the bot.
+    async fn connect_bot(&self, name: &str, url: &str) -> Value {
+        let bot = self
+            .api
+            .post("/platform/api/v1/agent_bots")
+            .token(&self.fx.platform)
+            .json(json!({"name": name, "outgoing_url": url, "account_id": self.fx.account}))
+            .send()
+            .await
+            .expect(200)
+            .body;
+        self.api
+            .post(&format!(
+                "{}/inboxes/{}/set_agent_bot",
+                self.base, self.inbox
+            ))
+            .token(self.admin())
+            .json(json!({"agent_bot": bot["id"]}))
+            .send()
+            .await
+            .expect(200);
+        bot
+    }
+
     async fn message(&self, token: &str, body: Value) -> Value {
         self.api
             .post(&format!(
@@ -267,26 +291,7 @@ async fn a_bot_receives_the_message_and_its_reply_appears_in_the_conversation() 
     let api = TestApi::new().await;
     let receiver = Receiver::start().await;
     let world = World::over(api).await;
-    let bot = world
-        .api
-        .post("/platform/api/v1/agent_bots")
-        .token(&world.fx.platform)
-        .json(json!({"name": "Answer bot", "outgoing_url": receiver.url, "account_id": world.fx.account}))
-        .send()
-        .await
-        .expect(200)
-        .body;
-    world
-        .api
-        .post(&format!(
-            "{}/inboxes/{}/set_agent_bot",
-            world.base, world.inbox
-        ))
-        .token(world.admin())
-        .json(json!({"agent_bot": bot["id"]}))
-        .send()
-        .await
-        .expect(200);
+    let bot = world.connect_bot("Answer bot", &receiver.url).await;
     world.dispatch().await;
     world
         .message(
@@ -332,26 +337,7 @@ async fn a_bot_receives_the_message_and_its_reply_appears_in_the_conversation() 
 async fn an_unreachable_bot_hands_its_pending_conversation_to_the_agents() {
     let world = World::new().await;
     let receiver = Receiver::start().await;
-    let bot = world
-        .api
-        .post("/platform/api/v1/agent_bots")
-        .token(&world.fx.platform)
-        .json(json!({"name": "Down bot", "outgoing_url": receiver.url, "account_id": world.fx.account}))
-        .send()
-        .await
-        .expect(200)
-        .body;
-    world
-        .api
-        .post(&format!(
-            "{}/inboxes/{}/set_agent_bot",
-            world.base, world.inbox
-        ))
-        .token(world.admin())
-        .json(json!({"agent_bot": bot["id"]}))
-        .send()
-        .await
-        .expect(200);
+    world.connect_bot("Down bot", &receiver.url).await;
     world
         .api
         .post(&format!(
