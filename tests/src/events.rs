@@ -3,12 +3,12 @@
 
 use dispatcher::http::HttpPoster;
 use shared::events::delivery::RetryPolicy;
-use shared::events::{records, Dispatcher, Handled};
+use shared::events::{Dispatcher, Handled};
 use shared::outbox::EventRecord;
 use shared::store::{from_item, Query};
 use shared::AppState;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A dispatcher whose retries wait milliseconds, not seconds.
@@ -36,26 +36,25 @@ pub async fn outbox(state: &AppState, account_id: i64) -> Vec<EventRecord> {
         .collect()
 }
 
-/// Handles every event of the account not handled before, and the events those produce
-/// (automation actions), until none is left; returns the events handled.
-pub async fn dispatch_all(dispatcher: &Dispatcher, account_id: i64) -> Vec<EventRecord> {
-    let mut seen = HashSet::new();
+/// Handles every event of the account not in `seen` (handled before: the stream hands each
+/// record over once), and the events those produce (automation actions), until none is left;
+/// returns the events handled.
+pub async fn dispatch_all(
+    dispatcher: &Dispatcher,
+    account_id: i64,
+    seen: &Mutex<HashSet<String>>,
+) -> Vec<EventRecord> {
     let mut handled = Vec::new();
     loop {
         let fresh: Vec<EventRecord> = outbox(&dispatcher.state, account_id)
             .await
             .into_iter()
-            .filter(|event| seen.insert(event.event_id.clone()))
+            .filter(|event| seen.lock().unwrap().insert(event.event_id.clone()))
             .collect();
         if fresh.is_empty() {
             return handled;
         }
         for event in fresh {
-            // Handled by an earlier call: the stream hands each record over once.
-            let settled = records::of_event(&dispatcher.state, &event).await;
-            if !settled.expect("delivery records readable").is_empty() {
-                continue;
-            }
             // An event left to retry is handled again, as the stream would, until its
             // targets are delivered or given up.
             let mut rounds = 0;

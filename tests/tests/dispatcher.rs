@@ -13,6 +13,8 @@ use serde_json::Value;
 use sha2::Sha256;
 use shared::events::delivery::{self, PostError, Poster};
 use shared::events::records::{self, DeliveryStatus};
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::time::Duration;
 
 struct World {
@@ -21,6 +23,8 @@ struct World {
     base: String,
     inbox: i64,
     conversation: i64,
+    /// The events already handed to the dispatcher.
+    dispatched: Mutex<HashSet<String>>,
 }
 
 impl World {
@@ -67,6 +71,7 @@ impl World {
             base,
             inbox,
             conversation,
+            dispatched: Mutex::default(),
         }
     }
 
@@ -155,7 +160,12 @@ impl World {
     }
 
     async fn dispatch(&self) -> Vec<shared::outbox::EventRecord> {
-        dispatch_all(&dispatcher(self.api.state().clone()), self.fx.account).await
+        dispatch_all(
+            &dispatcher(self.api.state().clone()),
+            self.fx.account,
+            &self.dispatched,
+        )
+        .await
     }
 }
 
@@ -280,6 +290,7 @@ async fn unsubscribed_events_and_other_accounts_are_not_delivered() {
     let other = dispatch_all(
         &dispatcher(world.api.state().clone()),
         world.fx.other_account,
+        &Mutex::default(),
     )
     .await;
     assert!(other.iter().all(|e| e.account_id == world.fx.other_account));
@@ -455,7 +466,7 @@ async fn a_refused_webhook_is_recorded_failed_without_retries() {
         world.api.state().clone(),
         std::sync::Arc::new(HttpPoster::new(false, Duration::from_secs(2))),
     );
-    let handled = dispatch_all(&guarded, world.fx.account).await;
+    let handled = dispatch_all(&guarded, world.fx.account, &world.dispatched).await;
     let event = handled
         .iter()
         .find(|e| e.name == "message_created")
@@ -620,4 +631,38 @@ async fn automation_rules_run_once_per_event_and_do_not_feed_themselves() {
     let body = posted[0].json();
     assert_eq!(body["event"], "automation_event.message_created");
     assert_eq!(body["id"], world.conversation);
+}
+
+/// What handling costs: an internal event (no rule can name it, no body) needs no round
+/// trip; a message event in an account without webhooks, bots or rules reads its payload,
+/// the webhooks, the rules and its delivery records, and writes only the rules-run marker.
+#[tokio::test]
+async fn events_nobody_receives_cost_no_writes_beyond_the_rules_marker() {
+    let world = World::new().await;
+    world.dispatch().await;
+    world
+        .message(world.admin(), json!({"content": "quiet"}))
+        .await;
+    let events = outbox(world.api.state(), world.fx.account).await;
+    let (state, counter) = world.api.counted_state();
+    let handler = dispatcher(state);
+    let internal = events
+        .iter()
+        .rev()
+        .find(|e| e.name == "first_reply_created")
+        .expect("an internal event");
+    counter.take();
+    handler.handle(internal).await.unwrap();
+    let spent = counter.take();
+    assert_eq!((spent.reads, spent.writes), (0, 0));
+    let created = events
+        .iter()
+        .rev()
+        .find(|e| e.name == "message_created")
+        .unwrap();
+    handler.handle(created).await.unwrap();
+    let spent = counter.take();
+    assert_eq!(spent.writes, 1, "the rules-run marker only");
+    // Payload batch, webhooks query, rules query, delivery records query.
+    assert_eq!(spent.reads, 4, "{spent:?}");
 }

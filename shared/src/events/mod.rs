@@ -3,7 +3,7 @@
 //! the local server (a tail of the embedded store's change log).
 //!
 //! [`Dispatcher::handle`] is idempotent per event: it reads the event's delivery records
-//! first, skips every target already settled, and records each outcome as it goes. Handling
+//! before acting, skips every target already settled, and records each outcome. Handling
 //! the same event twice (a stream retry, a crash between "sent" and "recorded") therefore
 //! posts only what is not known to have arrived; the stable `X-Chatwoot-Delivery` id lets a
 //! receiver drop the rare duplicate.
@@ -13,6 +13,7 @@ pub mod payloads;
 pub mod records;
 pub mod targets;
 
+use crate::domain::automation;
 use crate::domain::conversations::events::{conversation_of, message_of};
 use crate::error::{AppError, AppResult};
 use crate::outbox::EventRecord;
@@ -50,24 +51,30 @@ impl Dispatcher {
     }
 
     /// Runs the account's automation rules for the event, then delivers it to every target.
-    /// `Err` only for storage failures (the caller retries the whole event).
+    /// An event no rule may act on and nobody receives costs no round trip beyond finding
+    /// that out (internal events: none). `Err` only for storage failures (the caller retries
+    /// the whole event).
     pub async fn handle(&self, event: &EventRecord) -> AppResult<Handled> {
         let state = &self.state;
+        let automation = automation::engine::may_run(event);
+        let targets = match payloads::load(state, event).await? {
+            Some(context) => targets::of(state, event, &context).await?,
+            None => Vec::new(),
+        };
+        if !automation && targets.is_empty() {
+            return Ok(Handled::Done);
+        }
         let mut settled = records::of_event(state, event).await?;
-        if !settled.contains_key(AUTOMATION) {
-            crate::domain::automation::engine::run(state, event).await?;
+        if automation && !settled.contains_key(AUTOMATION) {
+            automation::engine::run(state, event).await?;
             let mut record = DeliveryRecord::new(event, AUTOMATION, String::new());
             record.status = DeliveryStatus::Delivered;
             record.rounds = 1;
             record.updated_at_ms = state.clock.now_ms();
             state.store.write(vec![record.write()]).await?;
-            settled.insert(AUTOMATION.into(), record);
         }
-        let Some(context) = payloads::load(state, event).await? else {
-            return Ok(Handled::Done);
-        };
         let mut outcome = Handled::Done;
-        for target in targets::of(state, event, &context).await? {
+        for target in targets {
             let record = settled.remove(&target.name).unwrap_or_else(|| {
                 let id = delivery::delivery_id(&event.event_id, &target.name);
                 DeliveryRecord::new(event, &target.name, id)

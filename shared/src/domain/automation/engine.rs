@@ -49,9 +49,14 @@ fn ignored(name: &str, conversation: &Conversation, message: Option<&Message>) -
     }
 }
 
+/// Whether rules may act on this event: one they can name, not caused by a rule.
+pub fn may_run(event: &EventRecord) -> bool {
+    event.automation_rule_id.is_none() && TRIGGERS.contains(&event.name.as_str())
+}
+
 /// Runs the account's active rules for this event (Chatwoot's AutomationRuleListener).
 pub async fn run(state: &AppState, event: &EventRecord) -> AppResult<()> {
-    if event.automation_rule_id.is_some() || !TRIGGERS.contains(&event.name.as_str()) {
+    if !may_run(event) {
         return Ok(());
     }
     let Some(conversation) = events::conversation_of(event) else {
