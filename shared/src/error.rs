@@ -44,6 +44,12 @@ pub enum AppError {
     /// A controller-specific 422 whose body is `{"error": value}`.
     #[error("unprocessable: {0}")]
     Unprocessable(Value),
+    /// A 422 whose body is `{"message": text}` (Chatwoot's custom exceptions).
+    #[error("unprocessable: {0}")]
+    UnprocessableMessage(String),
+    /// A 422 with an empty body (Chatwoot's `head :unprocessable_entity`).
+    #[error("unprocessable")]
+    UnprocessableEmpty,
     /// A controller-specific 403 (the one Chatwoot has: message status on non-API inboxes).
     #[error("forbidden: {0}")]
     ForbiddenWithMessage(String),

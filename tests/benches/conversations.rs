@@ -359,6 +359,8 @@ fn conversation(
         last_message: None,
         last_non_activity_message: None,
         csat_message_id: None,
+        bot_handoff_at_ms: None,
+        resolved_at_ms: None,
         flood_window_start_ms: 0,
         flood_window_messages: 0,
         created_at_ms: started_ms,

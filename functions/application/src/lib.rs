@@ -17,6 +17,7 @@ mod integrations;
 mod labels;
 mod messages;
 mod profile;
+mod reporting_events;
 mod teams;
 mod webhooks;
 
@@ -62,5 +63,6 @@ pub fn router() -> Router {
     let router = integrations::routes(router);
     let router = automation_rules::routes(router);
     let router = audit_logs::routes(router);
+    let router = reporting_events::routes(router);
     messages::routes(router)
 }

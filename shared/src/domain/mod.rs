@@ -26,6 +26,7 @@ pub mod memberships;
 pub mod messages;
 pub mod platform;
 pub mod profile;
+pub mod reports;
 pub mod teams;
 pub mod users;
 pub mod validate;

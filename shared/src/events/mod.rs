@@ -50,12 +50,13 @@ impl Dispatcher {
         }
     }
 
-    /// Runs the account's automation rules for the event, then delivers it to every target.
-    /// An event no rule may act on and nobody receives costs no round trip beyond finding
-    /// that out (internal events: none). `Err` only for storage failures (the caller retries
+    /// Folds the event into the reports, runs the account's automation rules for it, then
+    /// delivers it to every target. An event that reports nothing, that no rule may act on
+    /// and that nobody receives costs no round trip beyond finding that out. `Err` only for storage failures (the caller retries
     /// the whole event).
     pub async fn handle(&self, event: &EventRecord) -> AppResult<Handled> {
         let state = &self.state;
+        crate::domain::reports::fold(state, event).await?;
         let automation = automation::engine::may_run(event);
         let targets = match payloads::load(state, event).await? {
             Some(context) => targets::of(state, event, &context).await?,

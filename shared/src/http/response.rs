@@ -92,6 +92,11 @@ pub fn error_parts(error: &AppError, family: Family) -> (StatusCode, Value) {
         AppError::Unprocessable(value) => {
             (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": value }))
         }
+        AppError::UnprocessableMessage(message) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "message": message }),
+        ),
+        AppError::UnprocessableEmpty => (StatusCode::UNPROCESSABLE_ENTITY, Value::Null),
         AppError::ForbiddenWithMessage(message) => {
             (StatusCode::FORBIDDEN, json!({ "error": message }))
         }
@@ -116,6 +121,12 @@ pub fn error_parts(error: &AppError, family: Family) -> (StatusCode, Value) {
 
 pub fn error_response(error: &AppError, family: Family) -> Response<Body> {
     let (status, body) = error_parts(error, family);
+    if body.is_null() {
+        return Response::builder()
+            .status(status)
+            .body(Body::Empty)
+            .expect("valid response parts");
+    }
     let mut response = json_response(status, &body);
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response

@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod inboxes;
+pub mod reports;
 pub mod teams;
 pub mod webhooks;
 

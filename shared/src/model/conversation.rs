@@ -82,6 +82,14 @@ pub struct Conversation {
     /// The CSAT survey message, once sent (Chatwoot sends one per conversation, ever).
     #[serde(default)]
     pub csat_message_id: Option<i64>,
+    /// When an agent bot first handed the conversation over (reporting: first response
+    /// time counts from here, and only the first hand-off is a reporting fact).
+    #[serde(default)]
+    pub bot_handoff_at_ms: Option<i64>,
+    /// When the conversation was last resolved (kept after a reopen: reporting measures a
+    /// reopen from it).
+    #[serde(default)]
+    pub resolved_at_ms: Option<i64>,
     /// The flood guard's window: when the current minute of messages began, and how many
     /// messages it has seen ([`crate::domain::messages::create`]).
     #[serde(default)]

@@ -13,6 +13,7 @@ pub mod custom_filters;
 pub mod inboxes;
 pub mod integrations;
 pub mod public;
+pub mod reports;
 pub mod teams;
 pub mod webhook_data;
 pub mod webhooks;
@@ -133,7 +134,7 @@ pub fn platform_user(aggregate: &UserAggregate, avatar_url: &str) -> Value {
 
 /// Chatwoot's `availability_status`: with `auto_offline` a user without a live presence
 /// shows offline (this stack keeps no websocket presence).
-fn availability_status(membership: &Membership) -> &str {
+pub(crate) fn availability_status(membership: &Membership) -> &str {
     if membership.auto_offline {
         "offline"
     } else {

@@ -296,6 +296,7 @@ where
         }
         effects.events.extend(implied);
         next.updated_at_ms = next.updated_at_ms.max(now);
+        stamp_reporting_times(&current, &mut next, &effects, now);
         effects.events.extend(events::derived(&current, &next));
         let version = next.version;
         next.version = version + 1;
@@ -331,6 +332,25 @@ where
         }
     }
     Err(AppError::Unavailable)
+}
+
+/// The moments reporting measures from: the first bot hand-off and the latest resolution.
+fn stamp_reporting_times(
+    before: &Conversation,
+    after: &mut Conversation,
+    effects: &Effects,
+    now: i64,
+) {
+    let handed_off = effects
+        .events
+        .iter()
+        .any(|(name, _)| *name == "conversation_bot_handoff");
+    if handed_off && after.bot_handoff_at_ms.is_none() {
+        after.bot_handoff_at_ms = Some(now);
+    }
+    if after.status == Status::Resolved && before.status != Status::Resolved {
+        after.resolved_at_ms = Some(now);
+    }
 }
 
 /// The conversation's inbox, if it still exists.
@@ -440,7 +460,10 @@ pub fn apply_message(
                 conversation.first_reply_created_at_ms = Some(message.created_at_ms);
                 events.push(("first_reply_created", json!({"message_id": message.id})));
             } else {
-                events.push(("reply_created", json!({"message_id": message.id})));
+                events.push((
+                    "reply_created",
+                    json!({"message_id": message.id, "waiting_since_ms": conversation.waiting_since_ms}),
+                ));
             }
             conversation.waiting_since_ms = None;
         }
@@ -554,6 +577,8 @@ pub async fn create(
         last_message: None,
         last_non_activity_message: None,
         csat_message_id: None,
+        bot_handoff_at_ms: None,
+        resolved_at_ms: None,
         flood_window_start_ms: 0,
         flood_window_messages: 0,
         created_at_ms: now,

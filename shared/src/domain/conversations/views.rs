@@ -4,7 +4,8 @@
 //! partition per scope it belongs to (the account, its inbox, its team, each label, its
 //! assignee or "unassigned", its contact) and status, ordered by last activity. Counted
 //! scopes also keep a counter item per status with `all`, `unassigned` and `u<user>`
-//! (assigned to that user), so list meta counts are a batch read, never a count of items.
+//! (assigned to that user), plus `unattended` and `unattended_u<user>` for open ones, so list
+//! meta counts and live reports are a batch read, never a count of items.
 
 use crate::keys::{claim_text, conversations as keys};
 use crate::model::conversation::{Conversation, Status};
@@ -95,6 +96,16 @@ fn entry_item(conversation: &Conversation, key: &Key) -> Item {
     item
 }
 
+/// Counter of open conversations waiting for an agent (Chatwoot's "unattended": no first
+/// reply yet, or a customer message not answered), overall and per assignee.
+pub const UNATTENDED: &str = "unattended";
+
+fn unattended(conversation: &Conversation) -> bool {
+    conversation.status == Status::Open
+        && (conversation.first_reply_created_at_ms.is_none()
+            || conversation.waiting_since_ms.is_some())
+}
+
 /// Counter attributes one conversation contributes to in each counted scope.
 fn contributions(conversation: &Conversation) -> BTreeMap<Key, BTreeMap<String, i64>> {
     let mut counts = BTreeMap::new();
@@ -105,6 +116,12 @@ fn contributions(conversation: &Conversation) -> BTreeMap<Key, BTreeMap<String, 
             None => "unassigned".into(),
         };
         attrs.insert(assigned, 1);
+        if unattended(conversation) {
+            attrs.insert(UNATTENDED.to_owned(), 1);
+            if let Some(user) = conversation.assignee_id {
+                attrs.insert(format!("{UNATTENDED}_u{user}"), 1);
+            }
+        }
         counts.insert(
             scope.counter(conversation.account_id, conversation.status),
             attrs,
