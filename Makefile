@@ -46,7 +46,7 @@ browser-test: ## The CSAT survey page end to end in headless Chromium (UPDATE_SC
 	bash infra/browser-test.sh
 
 bench: ## Store round trips and in-process latency per operation
-	cargo bench -p api-tests --bench platform --bench conversations
+	cargo bench -p api-tests --bench platform --bench conversations --bench reports
 
 build: ## Every function's bootstrap zip, in one cargo-lambda build
 	PATH="$$(bash infra/tools.sh $(TOOLS) cargo-lambda):$$PATH" \

@@ -633,36 +633,53 @@ async fn automation_rules_run_once_per_event_and_do_not_feed_themselves() {
     assert_eq!(body["id"], world.conversation);
 }
 
-/// What handling costs: an internal event (no rule can name it, no body) needs no round
-/// trip; a message event in an account without webhooks, bots or rules reads its payload,
-/// the webhooks, the rules and its delivery records, and writes only the rules-run marker.
+/// What handling costs: an internal event that reports nothing (no rule can name it, no
+/// body) needs no round trip; a reporting fact reads the inbox (working hours, bot) and
+/// writes the fact with its counters in one transaction; a message event in an account
+/// without webhooks, bots or rules writes its message counters, reads its payload, the
+/// webhooks, the rules and its delivery records, and writes the rules-run marker.
 #[tokio::test]
-async fn events_nobody_receives_cost_no_writes_beyond_the_rules_marker() {
+async fn events_cost_their_reports_and_the_rules_marker_only() {
     let world = World::new().await;
     world.dispatch().await;
+    world
+        .api
+        .post(&format!(
+            "{}/conversations/{}/assignments",
+            world.base, world.conversation
+        ))
+        .token(world.admin())
+        .json(json!({"assignee_id": world.fx.admin.0}))
+        .send()
+        .await
+        .expect(200);
     world
         .message(world.admin(), json!({"content": "quiet"}))
         .await;
     let events = outbox(world.api.state(), world.fx.account).await;
     let (state, counter) = world.api.counted_state();
     let handler = dispatcher(state);
-    let internal = events
-        .iter()
-        .rev()
-        .find(|e| e.name == "first_reply_created")
-        .expect("an internal event");
+    let latest = |name: &str| {
+        events
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("a {name} event"))
+    };
     counter.take();
-    handler.handle(internal).await.unwrap();
+    handler.handle(latest("assignee_changed")).await.unwrap();
     let spent = counter.take();
     assert_eq!((spent.reads, spent.writes), (0, 0));
-    let created = events
-        .iter()
-        .rev()
-        .find(|e| e.name == "message_created")
-        .unwrap();
-    handler.handle(created).await.unwrap();
+    handler.handle(latest("first_reply_created")).await.unwrap();
     let spent = counter.take();
-    assert_eq!(spent.writes, 1, "the rules-run marker only");
+    assert_eq!(
+        (spent.reads, spent.writes),
+        (1, 1),
+        "inbox; fact and counters"
+    );
+    handler.handle(latest("message_created")).await.unwrap();
+    let spent = counter.take();
+    assert_eq!(spent.writes, 2, "the counters and the rules-run marker");
     // Payload batch, webhooks query, rules query, delivery records query.
     assert_eq!(spent.reads, 4, "{spent:?}");
 }

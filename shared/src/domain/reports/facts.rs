@@ -200,7 +200,8 @@ impl ReportingEvent {
         scopes
     }
 
-    fn tallies(&self) -> Vec<Tally> {
+    /// The counters the fact adds to.
+    pub fn tallies(&self) -> Vec<Tally> {
         let Some(name) = self.fact_name() else {
             return Vec::new();
         };
