@@ -6,6 +6,7 @@ mod agent_bots;
 mod agents;
 mod audit_logs;
 mod automation_rules;
+mod campaigns;
 mod canned_responses;
 mod contacts;
 mod conversations;
@@ -62,5 +63,6 @@ pub fn router() -> Router {
     let router = integrations::routes(router);
     let router = automation_rules::routes(router);
     let router = audit_logs::routes(router);
+    let router = campaigns::routes(router);
     messages::routes(router)
 }
