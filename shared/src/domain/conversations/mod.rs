@@ -594,8 +594,10 @@ pub async fn create(
     ];
     ops.extend(message.iter().map(|m| WriteOp::create(m.to_item())));
     ops.extend(views::view_writes(None, Some(&conversation)));
+    // The first message rides in its event record, as every message event's does.
     let effects = Effects {
         events,
+        messages: message.iter().cloned().collect(),
         ..Effects::default()
     };
     ops.extend(events::writes(&conversation, &effects, now));
