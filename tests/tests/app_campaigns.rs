@@ -558,3 +558,24 @@ async fn a_completed_campaign_takes_no_change() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn a_list_costs_the_same_round_trips_for_any_number_of_campaigns() {
+    let world = World::new().await;
+    let mut costs = Vec::new();
+    for _ in 0..2 {
+        for title in ["A", "B", "C"] {
+            world.create(world.website_campaign(title)).await;
+        }
+        costs.push(
+            world
+                .api
+                .round_trips(Method::GET, &world.base(), world.admin())
+                .await,
+        );
+    }
+    // Token; account and membership; the campaigns; their inboxes; their senders.
+    assert_eq!(costs[0].reads, 5, "{costs:?}");
+    assert_eq!(costs[0].reads, costs[1].reads, "{costs:?}");
+    assert_eq!(costs[0].writes, 0);
+}

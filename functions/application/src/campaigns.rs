@@ -7,6 +7,7 @@ use serde_json::Value;
 use shared::auth::{self, AccountUser};
 use shared::domain::avatars;
 use shared::domain::campaigns::{self, CampaignChanges, Shown};
+use shared::domain::inboxes;
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
 use shared::model::campaign::Campaign;
 use shared::{handler, views, AppResult, AppState};
@@ -188,8 +189,7 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
 /// array.
 pub async fn of_inbox(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = auth::account_user(&state, &request).await?;
-    let inbox =
-        shared::domain::inboxes::load(&state, member.account_id(), request.path_id("id")?).await?;
+    let inbox = inboxes::load(&state, member.account_id(), request.path_id("id")?).await?;
     member.require_administrator()?;
     let list = campaigns::list_of_inbox(&state, &inbox).await?;
     render_list(&state, &member, list).await
