@@ -7,7 +7,7 @@ EMULATORS ?= .emulators
 TOOLS ?= .tools
 STACK ?= chatwoot
 ARCH ?= x86_64
-FUNCTIONS := platform application client reports dispatcher
+FUNCTIONS := platform application client reports dispatcher scheduler
 
 .PHONY: help run admin-token test check unit test-emulated test-aws lint-template browser-test bench build deploy destroy emulators emulators-stop
 

@@ -16,6 +16,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// How often the local server runs the scheduler's job (in AWS: every minute).
+const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     shared::telemetry::init();
@@ -64,6 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
              consumes the table's stream)"
         ),
     }
+    tokio::spawn(scheduler::every(state.clone(), SCHEDULER_PERIOD));
+    println!(
+        "Schedule: one-off campaigns run every {} s in this process",
+        SCHEDULER_PERIOD.as_secs()
+    );
     let api = Arc::new(LocalApi::new(state, built.local_blobs));
     let address: SocketAddr = format!("{host}:{port}").parse()?;
     let listener = TcpListener::bind(address).await?;

@@ -299,6 +299,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         additional_attributes: params.object("additional_attributes")?.unwrap_or_default(),
         custom_attributes: params.object("custom_attributes")?.unwrap_or_default(),
         message,
+        campaign_id: None,
     };
     let (conversation, _) = domain::create(&state, &inbox, &contact, new).await?;
     Ok(json_ok(render_one(&state, &conversation).await?))

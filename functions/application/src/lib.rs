@@ -6,6 +6,7 @@ mod agent_bots;
 mod agents;
 mod audit_logs;
 mod automation_rules;
+mod campaigns;
 mod canned_responses;
 mod contacts;
 mod conversations;
@@ -64,5 +65,6 @@ pub fn router() -> Router {
     let router = automation_rules::routes(router);
     let router = audit_logs::routes(router);
     let router = reporting_events::routes(router);
+    let router = campaigns::routes(router);
     messages::routes(router)
 }

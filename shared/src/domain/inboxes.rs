@@ -975,9 +975,9 @@ pub async fn remove_avatar(state: &AppState, inbox: Inbox) -> AppResult<Inbox> {
     Ok(updated)
 }
 
-/// Deletes the inbox, its public lookup, its memberships (both copies) and its bot link, and
-/// records `inbox_deleted` (in the first transaction), from which a later stage purges the
-/// inbox's conversations and contact inboxes, as Chatwoot's deletion job does.
+/// Deletes the inbox, its public lookup, its memberships (both copies), its bot link and its
+/// campaigns, and records `inbox_deleted` (in the first transaction), from which a later stage
+/// purges the inbox's conversations and contact inboxes, as Chatwoot's deletion job does.
 pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let account_id = inbox.account_id;
@@ -1020,6 +1020,7 @@ pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppR
     let mut groups = vec![ops];
     groups.extend(leaving);
     write_groups(state, groups).await?;
+    super::campaigns::delete_of_inbox(state, inbox).await?;
     avatars::discard(state, inbox.avatar_key.as_deref()).await;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod agents;
 pub mod audit_logs;
 pub mod automation;
 pub mod avatars;
+pub mod campaigns;
 pub mod canned_responses;
 pub mod client;
 pub mod contact_inboxes;

@@ -5,6 +5,7 @@
 pub mod agent_bots;
 pub mod audit_logs;
 pub mod automation_rules;
+pub mod campaigns;
 pub mod canned_responses;
 pub mod contacts;
 pub mod conversations;

@@ -20,6 +20,7 @@ mod account;
 mod agent_bot;
 pub mod audit_log;
 pub mod automation_rule;
+pub mod campaign;
 pub mod canned_response;
 pub mod contact;
 pub mod conversation;

@@ -454,7 +454,9 @@ pub fn apply_message(
                 .waiting_since_ms
                 .or(Some(message.created_at_ms));
         }
-        (Some(MessageType::Outgoing), Some(Sender::User(_))) if !message.private => {
+        (Some(MessageType::Outgoing), Some(Sender::User(_)))
+            if !message.private && !sent_by_campaign(message) =>
+        {
             conversation.human_replies += 1;
             if conversation.first_reply_created_at_ms.is_none() && conversation.human_replies <= 1 {
                 conversation.first_reply_created_at_ms = Some(message.created_at_ms);
@@ -474,6 +476,15 @@ pub fn apply_message(
     }
 }
 
+/// Campaign messages are no one's reply (Chatwoot's `human_response?`): they carry a
+/// non-blank `campaign_id` in their additional attributes.
+fn sent_by_campaign(message: &Message) -> bool {
+    message
+        .additional_attributes
+        .get("campaign_id")
+        .is_some_and(|id| !id.is_null() && id.as_str() != Some(""))
+}
+
 /// What `POST /conversations` asks for.
 #[derive(Debug, Clone, Default)]
 pub struct NewConversation {
@@ -487,6 +498,8 @@ pub struct NewConversation {
     pub custom_attributes: Map<String, Value>,
     /// The optional first message, created in the same transaction.
     pub message: Option<(NewMessage, Option<Sender>)>,
+    /// The campaign (display id) opening the conversation.
+    pub campaign_id: Option<i64>,
 }
 
 /// Opens a conversation with `contact` in `inbox` (Chatwoot's `ConversationBuilder`): a
@@ -538,9 +551,12 @@ pub async fn create(
         .increment(&keys::display_id_counter(inbox.account_id), "value", 1)
         .await?;
     let now = epoch_ms(state.clock.now());
+    // A campaign's conversation is left to the inbox's bot only when no agent sends it.
+    let campaign_sent_by_user =
+        new.campaign_id.is_some() && matches!(new.message, Some((_, Some(Sender::User(_)))));
     let status = if contact.blocked {
         Status::Resolved
-    } else if inbox.agent_bot_id.is_some() {
+    } else if inbox.agent_bot_id.is_some() && !campaign_sent_by_user {
         Status::Pending
     } else {
         new.status.unwrap_or(Status::Open)
@@ -560,7 +576,7 @@ pub async fn create(
         assignee_id: new.assignee_id,
         assignee_agent_bot_id: None,
         team_id: new.team_id,
-        campaign_id: None,
+        campaign_id: new.campaign_id,
         snoozed_until_ms: new.snoozed_until_ms.filter(|_| status == Status::Snoozed),
         additional_attributes: new.additional_attributes,
         custom_attributes: new.custom_attributes,
@@ -603,8 +619,10 @@ pub async fn create(
     ];
     ops.extend(message.iter().map(|m| WriteOp::create(m.to_item())));
     ops.extend(views::view_writes(None, Some(&conversation)));
+    // The first message rides in its event record, as every message event's does.
     let effects = Effects {
         events,
+        messages: message.iter().cloned().collect(),
         ..Effects::default()
     };
     ops.extend(events::writes(&conversation, &effects, now));
