@@ -4,9 +4,11 @@
 mod accounts;
 mod agent_bots;
 mod agents;
+mod articles;
 mod audit_logs;
 mod automation_rules;
 mod canned_responses;
+mod categories;
 mod contacts;
 mod conversations;
 mod csat_survey_responses;
@@ -16,6 +18,7 @@ mod inboxes;
 mod integrations;
 mod labels;
 mod messages;
+mod portals;
 mod profile;
 mod teams;
 mod webhooks;
@@ -62,5 +65,8 @@ pub fn router() -> Router {
     let router = integrations::routes(router);
     let router = automation_rules::routes(router);
     let router = audit_logs::routes(router);
+    let router = portals::routes(router);
+    let router = categories::routes(router);
+    let router = articles::routes(router);
     messages::routes(router)
 }

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod custom_attributes;
 pub mod custom_filters;
+pub mod help_center;
 pub mod inboxes;
 pub mod teams;
 pub mod webhooks;
