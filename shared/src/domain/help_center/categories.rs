@@ -199,6 +199,12 @@ pub fn find(categories: &[Category], id: i64) -> AppResult<Category> {
         .ok_or(AppError::NotFound)
 }
 
+/// One category of the portal, by id.
+pub async fn find_by_id(state: &AppState, portal_id: i64, id: i64) -> AppResult<Option<Category>> {
+    let item = state.store.get(&keys::category(portal_id, id)).await?;
+    Ok(item.map(Category::from_item).transpose()?)
+}
+
 /// The portal's category of a locale by slug (public pages): the claim, then the category.
 pub async fn find_by_slug(
     state: &AppState,

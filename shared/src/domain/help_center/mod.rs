@@ -32,18 +32,18 @@ pub fn inspect_list(codes: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// Rails' `parameterize`: lower-case ASCII letters and digits, every other run of characters
-/// one `-`, none at either end.
+/// Rails' `parameterize`: lower-case letters and digits, every other run of characters one
+/// `-`, none at either end. Letters outside ASCII are kept (Rails transliterates them).
 pub fn parameterize(text: &str) -> String {
     let mut out = String::new();
     let mut pending_dash = false;
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() {
             if pending_dash && !out.is_empty() {
                 out.push('-');
             }
             pending_dash = false;
-            out.push(c.to_ascii_lowercase());
+            out.extend(c.to_lowercase());
         } else {
             pending_dash = true;
         }
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn parameterizes_like_rails() {
         assert_eq!(parameterize("Hello, World!"), "hello-world");
-        assert_eq!(parameterize("  Ünïcode -- test_ 42 "), "n-code-test-42");
+        assert_eq!(parameterize("  Ünïcode -- test_ 42 "), "ünïcode-test-42");
         assert_eq!(parameterize("!!!"), "");
     }
 
