@@ -92,7 +92,7 @@ fn text_on(color: &str) -> &'static str {
 const STYLE: &str = "
 *{box-sizing:border-box}
 body{margin:0;background:#f5f7fa;color:#1f2933;font:1rem/1.6 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}
-a{color:var(--link)}
+a{color:#1f5fbf}
 a:focus-visible{outline:3px solid var(--brand);outline-offset:2px}
 .wrap{max-width:60rem;margin:0 auto;padding:0 1.25rem}
 header.top{background:var(--brand);color:var(--on-brand)}
@@ -101,8 +101,8 @@ header.top a{color:var(--on-brand)}
 .portal{display:flex;align-items:center;gap:.75rem;font-weight:700;font-size:1.25rem;text-decoration:none}
 .portal img{width:40px;height:40px;border-radius:8px;object-fit:cover;background:#fff}
 .hero{padding:1.5rem 1.25rem 2.5rem}
-.hero p{margin:0;font-size:1.5rem;font-weight:700;line-height:1.3}
-main{padding:2rem 1.25rem 3rem}
+.hero h1{margin:0;font-size:1.75rem}
+main.wrap{padding-top:2rem;padding-bottom:3rem}
 h1{font-size:2rem;line-height:1.25;margin:0 0 .5rem}
 .lead{color:#52606d;font-size:1.125rem;margin:0 0 1.5rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:1.25rem}
@@ -123,12 +123,12 @@ article.body{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgb(0 0 0/.
 article.body pre{background:#1f2933;color:#f5f7fa;padding:1rem;border-radius:8px;overflow:auto}
 article.body code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 article.body blockquote{margin:1rem 0;padding:.25rem 1rem;border-left:4px solid var(--brand);color:#3e4c59}
-footer{padding:1.5rem 1.25rem 2.5rem;color:#52606d;font-size:.9375rem}
+footer.wrap{padding-bottom:2.5rem;color:#52606d;font-size:.9375rem}
 footer a{color:#52606d;margin-right:.75rem}
 ";
 
-/// The page around `main`: the portal's bar (logo, name, home page link), an optional hero
-/// line, and links to the portal's other locales.
+/// The page around `main`: the portal's bar (logo, name, home page link), the home's hero
+/// heading, and links to the portal's other locales.
 fn page(
     portal: &Portal,
     locale: &str,
@@ -138,11 +138,6 @@ fn page(
     main: &str,
 ) -> String {
     let brand = portals::page_color(portal).unwrap_or(DEFAULT_COLOR);
-    let link = if text_on(brand) == "#ffffff" {
-        "#1f5fbf"
-    } else {
-        "#174a96"
-    };
     let site = portal.page_title.as_deref().unwrap_or(&portal.name);
     let logo = logo_url
         .map(|url| format!("<img src=\"{}\" alt=\"\">", escape(url)))
@@ -154,11 +149,13 @@ fn page(
         .map(|url| format!("<a href=\"{}\">Go to the website</a>", escape(url)))
         .unwrap_or_default();
     let hero = hero
-        .map(|text| format!("<div class=\"wrap hero\"><p>{}</p></div>", escape(text)))
+        .map(|text| format!("<div class=\"wrap hero\"><h1>{}</h1></div>", escape(text)))
         .unwrap_or_default();
+    // Links to the portal's other locales, when it has any.
     let locales: String = portal
         .allowed_locales
         .iter()
+        .filter(|_| portal.allowed_locales.len() > 1)
         .map(|code| {
             let current = if code == locale {
                 " aria-current=\"page\""
@@ -172,15 +169,20 @@ fn page(
             )
         })
         .collect();
+    let footer = if locales.is_empty() {
+        String::new()
+    } else {
+        format!("<footer class=\"wrap\"><nav aria-label=\"Languages\">{locales}</nav></footer>\n")
+    };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} | {site}</title>\n\
-         <style>:root{{--brand:{brand};--on-brand:{on_brand};--link:{link}}}{STYLE}</style>\n\
+         <style>:root{{--brand:{brand};--on-brand:{on_brand}}}{STYLE}</style>\n\
          </head>\n<body>\n<header class=\"top\">\n<div class=\"wrap bar\">\
          <a class=\"portal\" href=\"{home}\">{logo}<span>{name}</span></a>{homepage}</div>\n{hero}\n\
          </header>\n<main class=\"wrap\">\n{main}</main>\n\
-         <footer class=\"wrap\"><nav aria-label=\"Languages\">{locales}</nav></footer>\n\
+         {footer}\
          </body>\n</html>\n",
         lang = escape(locale),
         title = escape(title),
@@ -302,18 +304,15 @@ async fn home(state: &AppState, portal: Portal, locale: &str) -> AppResult<Respo
     } else {
         format!("<div class=\"grid\">\n{cards}</div>\n")
     };
-    let hero = portal.header_text.clone();
     let title = portal.page_title.clone().unwrap_or(portal.name.clone());
+    let hero = portal
+        .header_text
+        .clone()
+        .filter(|text| !text.trim().is_empty())
+        .unwrap_or(title.clone());
     Ok(html(
         StatusCode::OK,
-        page(
-            &portal,
-            locale,
-            logo.as_deref(),
-            &title,
-            hero.as_deref(),
-            &main,
-        ),
+        page(&portal, locale, logo.as_deref(), &title, Some(&hero), &main),
     ))
 }
 
