@@ -1437,3 +1437,31 @@ async fn deleting_a_portal_takes_its_contents_along() {
     assert_eq!(categories_listed["payload"], json!([]));
     seed_articles(&api, &fx, &slug).await;
 }
+
+#[tokio::test]
+async fn lists_and_counts_cost_a_fixed_number_of_round_trips() {
+    let api = TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let slug = unique("trips");
+    create_portal(&api, &fx, &slug, &["en", "es"]).await;
+    seed_articles(&api, &fx, &slug).await;
+    // Every account route: the token, then the account and membership. A portal: its slug
+    // claim, then the portal. The article list: the locale's partition, the categories and
+    // the counters (concurrently), the translation links and the authors. Portal show: one
+    // batch read of its counters. Category list: the categories and the portal's counter.
+    let expected = [
+        (articles(&fx, &slug) + "?locale=en", 9),
+        (
+            articles(&fx, &slug) + "?locale=en&status=published&page=1",
+            9,
+        ),
+        (portal_path(&fx, &slug) + "?locale=es", 5),
+        (portal_path(&fx, &slug), 5),
+        (categories(&fx, &slug) + "?locale=en", 6),
+        (portals(&fx), 4),
+    ];
+    for (path, reads) in expected {
+        let trips = api.round_trips(Method::GET, &path, &fx.admin.1).await;
+        assert_eq!((trips.reads, trips.writes), (reads, 0), "{path}");
+    }
+}

@@ -325,3 +325,22 @@ async fn an_empty_portal_says_so_in_the_default_colour() {
         "Chatwoot's default colour"
     );
 }
+
+#[tokio::test]
+async fn public_pages_cost_a_fixed_number_of_round_trips() {
+    let api = TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let hc = help_center(&api, &fx).await;
+    // Home: the slug claim and the portal, then the categories and the locale's articles
+    // (concurrently). Category page: the same with the category's slug claim and record.
+    // Article page: the article's slug claim, one batch read of portal and article, its
+    // category; one write counts the view.
+    for (path, reads, writes) in [
+        (format!("/hc/{}/en", hc.portal), 4, 0),
+        (format!("/hc/{}/en/categories/guides", hc.portal), 5, 0),
+        (article_path(&hc, &hc.published), 3, 1),
+    ] {
+        let trips = api.round_trips(http::Method::GET, &path, "").await;
+        assert_eq!((trips.reads, trips.writes), (reads, writes), "{path}");
+    }
+}

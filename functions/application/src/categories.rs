@@ -71,13 +71,17 @@ async fn render(
         .collect())
 }
 
-async fn render_one(state: &AppState, category: &Category) -> AppResult<Response<Body>> {
-    let all = categories::all(state, category.portal_id).await?;
+/// `{payload: category}`, its relations looked up among the portal's categories (`all`).
+async fn render_one(
+    state: &AppState,
+    category: &Category,
+    all: &[Category],
+) -> AppResult<Response<Body>> {
     let mut rendered = render(
         state,
         category.portal_id,
         std::slice::from_ref(category),
-        &all,
+        all,
     )
     .await?;
     Ok(json_ok(view::category_payload(
@@ -102,10 +106,7 @@ pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     member.require_administrator()?;
     let all = categories::all(&state, portal.id).await?;
     let category = categories::find(&all, request.path_id("id")?)?;
-    let mut rendered = render(&state, portal.id, std::slice::from_ref(&category), &all).await?;
-    Ok(json_ok(view::category_payload(
-        rendered.pop().unwrap_or_default(),
-    )))
+    render_one(&state, &category, &all).await
 }
 
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
@@ -113,8 +114,9 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let portal = portal_of(&state, &member, &request).await?;
     member.require_administrator()?;
     let changes = changes(&request.params().await?)?;
-    let category = categories::create(&state, &portal, &changes).await?;
-    render_one(&state, &category).await
+    let all = categories::all(&state, portal.id).await?;
+    let category = categories::create(&state, &portal, &all, &changes).await?;
+    render_one(&state, &category, &categories::with_saved(all, &category)).await
 }
 
 pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
@@ -125,7 +127,7 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let category = categories::find(&all, request.path_id("id")?)?;
     let changes = changes(&request.params().await?)?;
     let category = categories::update(&state, &portal, category, &all, &changes).await?;
-    render_one(&state, &category).await
+    render_one(&state, &category, &categories::with_saved(all, &category)).await
 }
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {

@@ -130,8 +130,15 @@ pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     let portal = portal_of(&state, &member, &request).await?;
     let locale = request.params().await?.string("locale");
     let locale = locale.filter(|l| !l.trim().is_empty());
-    let counts = portals::counts(&state, portal.id, locale.as_deref()).await?;
     let described = portals::describe_one(&state, portal).await?;
+    // The portal's totals and its allowed locales' counts come with the description.
+    let counts = match &locale {
+        None => described.totals.clone(),
+        Some(locale) => match described.locales.iter().find(|(code, _)| code == locale) {
+            Some((_, counts)) => counts.clone(),
+            None => portals::counts(&state, described.portal.id, Some(locale)).await?,
+        },
+    };
     Ok(json_ok(view::portal(
         &described,
         &state.config.frontend_url,

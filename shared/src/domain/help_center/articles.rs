@@ -419,10 +419,8 @@ pub async fn list(
     } else {
         counts_from(&scope_counter, totals.all(), user_id)
     };
-    let status = match &filters.status {
-        Some(text) => Some(ArticleStatus::parse(text)),
-        None => None,
-    };
+    // `Some(None)`: a status that does not exist, which no article has.
+    let status = filters.status.as_deref().map(ArticleStatus::parse);
     let mut listed: Vec<Article> = scoped
         .into_iter()
         .filter(|a| status.is_none_or(|s| Some(a.status) == s))

@@ -190,6 +190,13 @@ pub async fn list(
     Ok((listed, everything))
 }
 
+/// The portal's categories with `category` as it now is (created or changed).
+pub fn with_saved(mut categories: Vec<Category>, category: &Category) -> Vec<Category> {
+    categories.retain(|c| c.id != category.id);
+    categories.push(category.clone());
+    categories
+}
+
 /// The category with this id among the portal's (`all`).
 pub fn find(categories: &[Category], id: i64) -> AppResult<Category> {
     categories
@@ -227,12 +234,13 @@ pub async fn find_by_slug(
     Ok(item.map(Category::from_item).transpose()?)
 }
 
+/// Creates a category; `siblings` are the portal's categories ([`all`]).
 pub async fn create(
     state: &AppState,
     portal: &Portal,
+    siblings: &[Category],
     changes: &CategoryChanges,
 ) -> AppResult<Category> {
-    let siblings = all(state, portal.id).await?;
     let now = epoch_ms(state.clock.now());
     let mut draft = Category {
         id: 0,
@@ -251,7 +259,7 @@ pub async fn create(
         updated_at_ms: now,
         version: 0,
     };
-    apply(&mut draft, changes, portal, &siblings)?;
+    apply(&mut draft, changes, portal, siblings)?;
     retrying(store_conflict, || {
         create_with_fresh_id(state, |id| {
             let category = Category {
@@ -270,6 +278,7 @@ pub async fn create(
     })
 }
 
+/// Changes a category; `siblings` are the portal's categories ([`all`]).
 pub async fn update(
     state: &AppState,
     portal: &Portal,
