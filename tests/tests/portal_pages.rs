@@ -142,6 +142,13 @@ async fn page(api: &TestApi, path: &str, status: u16) -> String {
         !policy.contains("script-src"),
         "no script may run: {policy}"
     );
+    let cache = response.headers["cache-control"].to_str().unwrap();
+    let expected = if status == 200 {
+        "public, max-age=60"
+    } else {
+        "no-store"
+    };
+    assert_eq!(cache, expected, "{path}");
     html(&response)
 }
 

@@ -193,11 +193,18 @@ fn page(
     )
 }
 
+/// A page; found pages may be cached for a minute, a 404 not at all (what is missing may be
+/// published the next moment).
 fn html(status: StatusCode, body: String) -> Response<Body> {
+    let cache = if status == StatusCode::OK {
+        "public, max-age=60"
+    } else {
+        "no-store"
+    };
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "public, max-age=60")
+        .header(header::CACHE_CONTROL, cache)
         .header(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; \

@@ -107,8 +107,8 @@ pub fn portal(
 /// `GET /portals`: `{payload: [...], meta: {current_page, portals_count}}`.
 pub fn portal_list(portals: Vec<Value>, current_page: Value) -> Value {
     json!({
-        "meta": {"current_page": current_page, "portals_count": portals.len()},
         "payload": portals,
+        "meta": {"current_page": current_page, "portals_count": portals.len()},
     })
 }
 

@@ -802,8 +802,10 @@ pub async fn record_view(state: &AppState, article: &Article) -> AppResult<()> {
         )])
         .await
     {
-        Ok(()) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
-        Err(StoreError::Conflict | StoreError::Throttled) => Ok(()),
+        Ok(())
+        | Err(StoreError::ConditionFailed { .. } | StoreError::Conflict | StoreError::Throttled) => {
+            Ok(())
+        }
         Err(e) => Err(e.into()),
     }
 }
