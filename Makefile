@@ -42,7 +42,7 @@ test-aws: ## The same suites against the AWS endpoints in the environment (e.g. 
 lint-template: ## cfn-lint on template.yaml (installed into $(TOOLS))
 	PATH="$$(bash infra/tools.sh $(TOOLS) cfn-lint):$$PATH" cfn-lint template.yaml
 
-browser-test: ## The CSAT survey page end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes docs/csat-survey*.png)
+browser-test: ## The CSAT survey and help-center pages end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes their docs/ screenshots)
 	bash infra/browser-test.sh
 
 bench: ## Store round trips and in-process latency per operation

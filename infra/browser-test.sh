@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end browser test of the CSAT survey page: starts the local server over a fresh embedded
-# store and drives the page in headless Chromium (tests/browser/csat-survey.mjs).
+# End-to-end browser tests of the server-rendered pages: starts the local server over a fresh
+# embedded store and drives the CSAT survey page (tests/browser/csat-survey.mjs) and the public
+# help center (tests/browser/portal-page.mjs) in headless Chromium.
 # Installs what it needs: Debian's chromium (as root) and playwright-core from npm.
-# UPDATE_SCREENSHOTS=1 also refreshes docs/csat-survey.png and docs/csat-survey-thanks.png.
+# UPDATE_SCREENSHOTS=1 also refreshes the screenshots in docs/ (csat-survey*.png, images/portal-*.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,11 @@ for _ in $(seq 100); do
 done
 grep -q 'listening on' "$work/server.log" || { echo "browser-test: the local server did not start in 20 s" >&2; exit 1; }
 
-if ! BASE_URL="http://127.0.0.1:$port" PLATFORM_APP_TOKEN="$token" node tests/browser/csat-survey.mjs; then
+failed=0
+for script in csat-survey portal-page; do
+  BASE_URL="http://127.0.0.1:$port" PLATFORM_APP_TOKEN="$token" node "tests/browser/$script.mjs" || failed=1
+done
+if [[ "$failed" != 0 ]]; then
   echo "browser-test: last lines of the server log:" >&2
   tail -n 30 "$work/server.log" >&2
   exit 1

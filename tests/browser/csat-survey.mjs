@@ -5,51 +5,16 @@
 // Environment: BASE_URL (the server), PLATFORM_APP_TOKEN (its platform app's token),
 // CHROMIUM (default /usr/bin/chromium), UPDATE_SCREENSHOTS=1 to refresh docs/csat-survey*.png.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { accountWithAdmin, api, BASE_URL, BrowserTest } from './harness.mjs';
 
-const BASE_URL = requiredEnv('BASE_URL');
-const PLATFORM_TOKEN = requiredEnv('PLATFORM_APP_TOKEN');
-const DOCS_DIR = new URL('../../docs/', import.meta.url).pathname;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
 const RATING = 4;
 const COMMENT = 'Quick and friendly, thank you!';
 
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set (infra/browser-test.sh sets it)`);
-  return value;
-}
-
-async function api(method, path, { token, body, status = 200 } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.api_access_token = token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(BASE_URL + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, status, `${method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 // An account with an administrator, an API inbox with CSAT on, and a contact's conversation that
 // the administrator resolves: resolving it is what sends the survey.
 async function resolvedConversation() {
-  const account = await api('POST', '/platform/api/v1/accounts', {
-    token: PLATFORM_TOKEN, body: { name: 'Acme Support' },
-  });
-  const admin = await api('POST', '/platform/api/v1/users', {
-    token: PLATFORM_TOKEN,
-    body: { name: 'Ada Admin', email: 'ada@example.com', password: 'Password1!' },
-  });
-  await api('POST', `/platform/api/v1/accounts/${account.id}/account_users`, {
-    token: PLATFORM_TOKEN, body: { user_id: admin.id, role: 'administrator' },
-  });
+  const { account, admin } = await accountWithAdmin('Acme Support', 'Ada Admin', 'ada@example.com');
 
   const accountPath = `/api/v1/accounts/${account.id}`;
   const inbox = await api('POST', `${accountPath}/inboxes`, {
@@ -90,47 +55,15 @@ async function csatMessage(messagesPath, token) {
 
 const surveyUrl = (uuid) => `${BASE_URL}/survey/responses/${uuid}`;
 
-const results = { passed: 0, skipped: 0 };
-let failed = null;
-
-// Runs the checks in order; each builds on the one before, so after a failure the rest are skipped.
-async function check(name, run) {
-  if (failed) {
-    results.skipped += 1;
-    console.log(`  skip  ${name}`);
-    return;
-  }
-  try {
-    await run();
-    results.passed += 1;
-    console.log(`  ok    ${name}`);
-  } catch (error) {
-    failed = { name, error };
-    console.log(`  FAIL  ${name}\n${String(error.stack ?? error).replace(/^/gm, '        ')}`);
-  }
-}
-
-const screenshotDir = await mkdtemp(join(tmpdir(), 'csat-survey-'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // Without the background-networking flags Chromium keeps trying to reach Google's services,
-  // which misbehaves on a machine with no route out.
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-page.setDefaultTimeout(10_000);
-const pageErrors = [];
-page.on('pageerror', (error) => pageErrors.push(error.message));
+const test = await BrowserTest.start('csat-survey', { width: 390, height: 844 });
+const { page } = test;
 
 let conversation;
-await check('an admin resolves a Client API conversation and the survey message is sent', async () => {
+await test.check('an admin resolves a Client API conversation and the survey message is sent', async () => {
   conversation = await resolvedConversation();
 });
 
-await check("the survey page shows the account's branding and a 1–5 rating", async () => {
+await test.check("the survey page shows the account's branding and a 1–5 rating", async () => {
   const response = await page.goto(surveyUrl(conversation.uuid));
   assert.equal(response.status(), 200);
   assert.match(response.headers()['content-type'] ?? '', /^text\/html/);
@@ -140,7 +73,7 @@ await check("the survey page shows the account's branding and a 1–5 rating", a
   assert.equal(await page.getByRole('radio').count(), 5);
 });
 
-await check('the rating is a keyboard-operable radio group', async () => {
+await test.check('the rating is a keyboard-operable radio group', async () => {
   const good = page.getByRole('radio', { name: 'Good (4 of 5)' });
   await good.click();
   assert.ok(await good.isChecked(), 'clicking rating 4 should check it');
@@ -150,9 +83,9 @@ await check('the rating is a keyboard-operable radio group', async () => {
   assert.ok(await good.isChecked(), 'ArrowLeft should go back to 4');
 });
 
-await check('a rating of 4 with a comment is submitted and thanked for', async () => {
+await test.check('a rating of 4 with a comment is submitted and thanked for', async () => {
   await page.getByLabel('Tell us more').fill(COMMENT);
-  await page.screenshot({ path: join(screenshotDir, 'csat-survey.png') });
+  await test.screenshot('csat-survey.png');
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.getByRole('heading', { name: 'Thank you for your feedback!' }).waitFor();
   await page.getByText(`Good (${RATING} of 5) — “${COMMENT}”`).waitFor();
@@ -160,53 +93,32 @@ await check('a rating of 4 with a comment is submitted and thanked for', async (
     await page.getByRole('status').textContent(),
     'Thank you! Your rating has been recorded.',
   );
-  await page.screenshot({ path: join(screenshotDir, 'csat-survey-thanks.png') });
+  await test.screenshot('csat-survey-thanks.png');
 });
 
-await check('the Application API shows the recorded rating and comment', async () => {
+await test.check('the Application API shows the recorded rating and comment', async () => {
   const message = await csatMessage(conversation.messagesPath, conversation.token);
   const response = message.content_attributes?.submitted_values?.csat_survey_response;
   assert.equal(response?.rating, RATING, `recorded: ${JSON.stringify(message.content_attributes)}`);
   assert.equal(response.feedback_message, COMMENT);
 });
 
-await check('reopening the survey shows the answer pre-selected and editable', async () => {
+await test.check('reopening the survey shows the answer pre-selected and editable', async () => {
   await page.goto(surveyUrl(conversation.uuid));
   assert.ok(await page.getByRole('radio', { name: `Good (${RATING} of 5)` }).isChecked());
   assert.equal(await page.getByLabel('Tell us more').inputValue(), COMMENT);
   await page.getByRole('button', { name: 'Update my answer' }).waitFor();
 });
 
-await check('an unknown survey shows the not-found message', async () => {
+await test.check('an unknown survey shows the not-found message', async () => {
   const response = await page.goto(surveyUrl(UNKNOWN_UUID));
   assert.equal(response.status(), 200);
   await page.getByRole('heading', { name: "We couldn't find this survey" }).waitFor();
   assert.equal(await page.getByRole('radio').count(), 0, 'an unknown survey offers no rating');
 });
 
-await check('the page raised no script errors', async () => {
-  assert.deepEqual(pageErrors, []);
+await test.check('the page raised no script errors', async () => {
+  assert.deepEqual(test.pageErrors, []);
 });
 
-if (failed && page.url() !== 'about:blank') {
-  const path = join(screenshotDir, 'failure.png');
-  await page.screenshot({ path, fullPage: true }).then(
-    () => console.log(`  failure screenshot: ${path} (page ${page.url()})`),
-    (error) => console.log(`  no failure screenshot: ${error.message}`),
-  );
-}
-await browser.close();
-
-if (!failed && process.env.UPDATE_SCREENSHOTS === '1') {
-  for (const name of ['csat-survey.png', 'csat-survey-thanks.png']) {
-    await copyFile(join(screenshotDir, name), join(DOCS_DIR, name));
-    console.log(`  updated docs/${name}`);
-  }
-}
-if (!failed) await rm(screenshotDir, { recursive: true });
-
-console.log(`browser-test: ${results.passed} passed, ${failed ? 1 : 0} failed, ${results.skipped} skipped`);
-if (failed) {
-  console.log(`browser-test: failed at "${failed.name}": ${failed.error.message.split('\n')[0]}`);
-  process.exitCode = 1;
-}
+await test.finish();

@@ -4,10 +4,12 @@
 mod accounts;
 mod agent_bots;
 mod agents;
+mod articles;
 mod audit_logs;
 mod automation_rules;
 mod campaigns;
 mod canned_responses;
+mod categories;
 mod contacts;
 mod conversations;
 mod csat_survey_responses;
@@ -17,6 +19,7 @@ mod inboxes;
 mod integrations;
 mod labels;
 mod messages;
+mod portals;
 mod profile;
 mod reporting_events;
 mod teams;
@@ -66,5 +69,8 @@ pub fn router() -> Router {
     let router = audit_logs::routes(router);
     let router = reporting_events::routes(router);
     let router = campaigns::routes(router);
+    let router = portals::routes(router);
+    let router = categories::routes(router);
+    let router = articles::routes(router);
     messages::routes(router)
 }

@@ -1,10 +1,12 @@
 //! Chatwoot's Client API (`/public/api/v1/inboxes/{inbox_identifier}/...`, no token: the API
 //! inbox's identifier and the contact's source id are the credentials), the public CSAT
-//! survey JSON and the survey page.
+//! survey JSON and the survey page, and the public help-center pages.
 
 mod contacts;
 mod conversations;
+mod markdown;
 mod messages;
+mod portal_pages;
 mod survey;
 
 use shared::domain::client::{self, Visitor};
@@ -16,6 +18,7 @@ pub fn router() -> Router {
     let router = contacts::routes(router);
     let router = conversations::routes(router);
     let router = messages::routes(router);
+    let router = portal_pages::routes(router);
     survey::routes(router)
 }
 

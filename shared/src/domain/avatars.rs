@@ -26,16 +26,27 @@ pub struct AvatarUpload {
 
 /// Stores the image under `avatars/<folder>/<ulid>/<file name>` and answers its key.
 pub async fn store(state: &AppState, folder: &str, upload: &AvatarUpload) -> AppResult<String> {
+    store_image(state, "avatar", &format!("avatars/{folder}"), upload).await
+}
+
+/// Stores an image (an avatar, a portal logo) under `<folder>/<ulid>/<file name>` and answers
+/// its key; a file that is no image, or too large, fails as `attribute`.
+pub async fn store_image(
+    state: &AppState,
+    attribute: &str,
+    folder: &str,
+    upload: &AvatarUpload,
+) -> AppResult<String> {
     let mut errors = ValidationErrors::new();
     if !IMAGE_TYPES.contains(&upload.content_type.as_str()) {
-        errors.add("avatar", "filetype not supported");
+        errors.add(attribute, "filetype not supported");
     }
     if upload.bytes.len() > MAX_BYTES {
-        errors.add("avatar", "size is too big");
+        errors.add(attribute, "size is too big");
     }
     errors.into_result()?;
     let key = format!(
-        "avatars/{folder}/{}/{}",
+        "{folder}/{}/{}",
         crate::ids::ulid(),
         crate::blob::safe_file_name(&upload.filename)
     );
@@ -54,11 +65,11 @@ pub async fn url(state: &AppState, key: Option<&str>) -> AppResult<String> {
     }
 }
 
-/// Removes a replaced or deleted avatar; a failure only leaves an unreferenced file.
+/// Removes a replaced or deleted image; a failure only leaves an unreferenced file.
 pub async fn discard(state: &AppState, key: Option<&str>) {
     if let Some(key) = key {
         if let Err(e) = state.blobs.delete(key).await {
-            tracing::warn!(error = %e, "could not delete a replaced avatar");
+            tracing::warn!(error = %e, "could not delete a replaced image");
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod csat_responses;
 pub mod custom_attributes;
 pub mod custom_filters;
 pub mod filters;
+pub mod help_center;
 pub mod inboxes;
 pub mod integrations;
 pub mod labels;

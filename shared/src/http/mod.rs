@@ -68,6 +68,14 @@ impl ApiRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A path parameter, percent-decoded (a slug may hold any character); 404 when absent.
+    pub fn path_text(&self, name: &str) -> AppResult<String> {
+        let raw = self.path_param(name).ok_or(AppError::NotFound)?;
+        Ok(percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .into_owned())
+    }
+
     /// A numeric path id. Rails' `find` with text that is no id finds nothing: 404.
     pub fn path_id(&self, name: &str) -> AppResult<i64> {
         self.path_param(name)

@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod custom_attributes;
 pub mod custom_filters;
+pub mod help_center;
 pub mod inboxes;
 pub mod reports;
 pub mod teams;

@@ -27,6 +27,7 @@ pub mod conversation;
 pub mod csat;
 pub mod custom_attribute;
 pub mod custom_filter;
+pub mod help_center;
 pub mod inbox;
 mod label;
 mod platform;
