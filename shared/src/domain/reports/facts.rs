@@ -327,7 +327,7 @@ pub fn derive(event: &EventRecord, inbox: Option<&Inbox>) -> Derived {
             }
         }
         "first_reply_created" => {
-            if let Some(message) = message_of(event).filter(|m| !from_campaign(m)) {
+            if let Some(message) = message_of(event) {
                 let start = conversation
                     .bot_handoff_at_ms
                     .unwrap_or(conversation.created_at_ms);
@@ -405,10 +405,6 @@ fn fact_id(event_id: &str, name: FactName, at_ms: i64) -> i64 {
     let digest = Sha256::digest(format!("{event_id}#{}", name.as_str()));
     let low = i64::from(u16::from_be_bytes([digest[0], digest[1]]) & 0x0fff);
     crate::ids::first_id_at(at_ms) | low
-}
-
-fn from_campaign(message: &Message) -> bool {
-    message.additional_attributes.contains_key("campaign_id")
 }
 
 /// Where a conversation counts: the account, its inbox, assignee, team and labels (by
