@@ -396,71 +396,42 @@ async fn summaries_per_scope_match_the_script() {
         account
     );
 
-    let a = s.agent_a();
-    assert_eq!(
-        s.summary(&format!("type=agent&id={a}"), "").await,
-        with_previous(summary(
-            [1, 0, 2],
-            json!(5400.0),
-            json!(54000.0),
-            2,
-            json!(1200.0)
-        ))
-    );
-    let b = s.agent_b();
-    assert_eq!(
-        s.summary(&format!("type=agent&id={b}"), "").await,
-        with_previous(summary(
-            [2, 0, 1],
-            json!(3000.0),
-            json!(43200.0),
-            1,
-            json!(null)
-        ))
-    );
-    assert_eq!(
-        s.summary(&format!("type=inbox&id={}", s.beta), "").await,
-        with_previous(summary(
-            [2, 3, 2],
-            json!(3000.0),
-            json!(21900.0),
-            2,
-            json!(null)
-        ))
-    );
-    assert_eq!(
-        s.summary(&format!("type=inbox&id={}", s.alpha), "").await,
-        with_previous(summary(
-            [2, 2, 2],
-            json!(5400.0),
-            json!(54000.0),
-            2,
-            json!(1200.0)
-        ))
-    );
     // Team and label: conversations where they are now; messages and facts where the
     // conversation was when they happened (C2 joined Sales after its first two messages,
     // C1 got `vip` after its messages and first reply).
-    assert_eq!(
-        s.summary(&format!("type=team&id={}", s.team), "").await,
-        with_previous(summary(
-            [1, 1, 1],
-            json!(3000.0),
-            json!(43200.0),
-            1,
-            json!(null)
-        ))
-    );
-    assert_eq!(
-        s.summary(&format!("type=label&id={}", s.label), "").await,
-        with_previous(summary(
-            [1, 0, 0],
-            json!(null),
-            json!(54000.0),
-            2,
-            json!(null)
-        ))
-    );
+    let scopes = [
+        (
+            format!("type=agent&id={}", s.agent_a()),
+            summary([1, 0, 2], json!(5400.0), json!(54000.0), 2, json!(1200.0)),
+        ),
+        (
+            format!("type=agent&id={}", s.agent_b()),
+            summary([2, 0, 1], json!(3000.0), json!(43200.0), 1, json!(null)),
+        ),
+        (
+            format!("type=inbox&id={}", s.beta),
+            summary([2, 3, 2], json!(3000.0), json!(21900.0), 2, json!(null)),
+        ),
+        (
+            format!("type=inbox&id={}", s.alpha),
+            summary([2, 2, 2], json!(5400.0), json!(54000.0), 2, json!(1200.0)),
+        ),
+        (
+            format!("type=team&id={}", s.team),
+            summary([1, 1, 1], json!(3000.0), json!(43200.0), 1, json!(null)),
+        ),
+        (
+            format!("type=label&id={}", s.label),
+            summary([1, 0, 0], json!(null), json!(54000.0), 2, json!(null)),
+        ),
+    ];
+    for (scope, expected) in scopes {
+        assert_eq!(
+            s.summary(&scope, "").await,
+            with_previous(expected),
+            "{scope}"
+        );
+    }
     // The previous period holds the first day when the range is the second.
     let second_day = s
         .report(

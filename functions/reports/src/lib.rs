@@ -5,7 +5,7 @@ use lambda_http::{Body, Response};
 use shared::auth::{self, AccountUser};
 use shared::domain::avatars;
 use shared::domain::reports::live;
-use shared::domain::reports::queries::{self, Grouping, Metric, OutgoingGrouping, Period};
+use shared::domain::reports::queries::{self, Grouping, Metric, Period};
 use shared::domain::reports::range::{self, GroupBy, Range};
 use shared::error::AppError;
 use shared::http::{json_ok, ApiRequest, Family, Params, Router};
@@ -175,7 +175,7 @@ async fn inbox_label_matrix(
 async fn outgoing_messages(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = administrator(&state, &request).await?;
     let params = request.query();
-    let grouping = OutgoingGrouping::parse(params.string("group_by").as_deref())
+    let grouping = Grouping::parse(params.string("group_by").as_deref())
         .ok_or(AppError::UnprocessableEmpty)?;
     let range = range_of(&params)?;
     let rows = queries::outgoing_messages(&state, member.account_id(), grouping, range).await?;
@@ -187,14 +187,13 @@ async fn summary_reports(state: Arc<AppState>, request: ApiRequest) -> AppResult
     let member = administrator(&state, &request).await?;
     let params = request.query();
     let period = period_of(&params)?;
-    let grouping = match request.path_param("kind") {
-        Some("agent") => Grouping::Agent,
-        Some("inbox") => Grouping::Inbox,
-        Some("team") => Grouping::Team,
-        Some("channel") => {
-            let rows = queries::channel_summary(&state, member.account_id(), &period).await?;
-            return Ok(json_ok(views::reports::channel_summary(&rows)));
-        }
+    let kind = request.path_param("kind");
+    if kind == Some("channel") {
+        let rows = queries::channel_summary(&state, member.account_id(), &period).await?;
+        return Ok(json_ok(views::reports::channel_summary(&rows)));
+    }
+    let grouping = match Grouping::parse(kind) {
+        Some(grouping) if grouping != Grouping::Label => grouping,
         _ => return Err(AppError::RouteNotFound),
     };
     let rows = queries::entity_summaries(&state, member.account_id(), grouping, &period).await?;

@@ -276,12 +276,26 @@ pub async fn bot_summary(
     Ok((of(range), of(previous)))
 }
 
-/// Which entities `summary_reports/{kind}` lists.
+/// The entities a report is grouped by: `summary_reports/{kind}`, `outgoing_messages_count`'s
+/// `group_by`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
     Agent,
     Inbox,
     Team,
+    Label,
+}
+
+impl Grouping {
+    pub fn parse(text: Option<&str>) -> Option<Grouping> {
+        Some(match text? {
+            "agent" => Grouping::Agent,
+            "inbox" => Grouping::Inbox,
+            "team" => Grouping::Team,
+            "label" => Grouping::Label,
+            _ => return None,
+        })
+    }
 }
 
 /// One row of `summary_reports/{agent,inbox,team}`.
@@ -295,23 +309,32 @@ pub struct EntitySummary {
     pub avg_reply_time: Option<f64>,
 }
 
-/// The ids of the account's agents, inboxes or teams.
-async fn entities(state: &AppState, account_id: i64, grouping: Grouping) -> AppResult<Vec<i64>> {
+/// The account's agents, inboxes, teams or labels: id, name, and the scope they count in.
+async fn entities(
+    state: &AppState,
+    account_id: i64,
+    grouping: Grouping,
+) -> AppResult<Vec<(i64, String, Scope)>> {
     Ok(match grouping {
         Grouping::Agent => agents::list(state, account_id)
             .await?
-            .iter()
-            .map(|a| a.user.id)
+            .into_iter()
+            .map(|a| (a.user.id, a.user.name, Scope::Agent(a.user.id)))
             .collect(),
         Grouping::Inbox => inboxes::list(state, account_id)
             .await?
-            .iter()
-            .map(|i| i.id)
+            .into_iter()
+            .map(|i| (i.id, i.name, Scope::Inbox(i.id)))
             .collect(),
         Grouping::Team => teams::list(state, account_id)
             .await?
-            .iter()
-            .map(|t| t.id)
+            .into_iter()
+            .map(|t| (t.id, t.name, Scope::Team(t.id)))
+            .collect(),
+        Grouping::Label => labels::list(state, account_id)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.title.clone(), Scope::Label(l.title)))
             .collect(),
     })
 }
@@ -324,13 +347,11 @@ pub async fn entity_summaries(
     grouping: Grouping,
     period: &Period,
 ) -> AppResult<Vec<EntitySummary>> {
-    let ids = entities(state, account_id, grouping).await?;
-    let scope_of = |id: i64| match grouping {
-        Grouping::Agent => Scope::Agent(id),
-        Grouping::Inbox => Scope::Inbox(id),
-        Grouping::Team => Scope::Team(id),
-    };
-    let scopes: Vec<Scope> = ids.iter().map(|id| scope_of(*id)).collect();
+    let (ids, scopes): (Vec<i64>, Vec<Scope>) = entities(state, account_id, grouping)
+        .await?
+        .into_iter()
+        .map(|(id, _, scope)| (id, scope))
+        .unzip();
     let ranges: Vec<Range> = period.range.into_iter().collect();
     let aggregates = read(state, account_id, &scopes, &ranges).await?;
     let reader = Reader {
@@ -509,69 +530,19 @@ pub async fn inbox_label_matrix(
     })
 }
 
-/// `group_by` of `GET /reports/outgoing_messages_count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutgoingGrouping {
-    Agent,
-    Team,
-    Inbox,
-    Label,
-}
-
-impl OutgoingGrouping {
-    pub fn parse(text: Option<&str>) -> Option<OutgoingGrouping> {
-        Some(match text? {
-            "agent" => OutgoingGrouping::Agent,
-            "team" => OutgoingGrouping::Team,
-            "inbox" => OutgoingGrouping::Inbox,
-            "label" => OutgoingGrouping::Label,
-            _ => return None,
-        })
-    }
-}
-
 /// Outgoing messages in the range per agent (of conversations assigned to them, bots'
 /// messages left out), team, inbox or label: `(id, name, count)`, entities with none left out.
 pub async fn outgoing_messages(
     state: &AppState,
     account_id: i64,
-    grouping: OutgoingGrouping,
+    grouping: Grouping,
     range: Option<Range>,
 ) -> AppResult<Vec<(i64, String, i64)>> {
-    let (entities, name): (Vec<(i64, String, Scope)>, &str) = match grouping {
-        OutgoingGrouping::Agent => (
-            agents::list(state, account_id)
-                .await?
-                .into_iter()
-                .map(|a| (a.user.id, a.user.name.clone(), Scope::Agent(a.user.id)))
-                .collect(),
-            metric::OUTGOING_BY_ASSIGNEE,
-        ),
-        OutgoingGrouping::Team => (
-            teams::list(state, account_id)
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t.name.clone(), Scope::Team(t.id)))
-                .collect(),
-            metric::OUTGOING,
-        ),
-        OutgoingGrouping::Inbox => (
-            inboxes::list(state, account_id)
-                .await?
-                .into_iter()
-                .map(|i| (i.id, i.name.clone(), Scope::Inbox(i.id)))
-                .collect(),
-            metric::OUTGOING,
-        ),
-        OutgoingGrouping::Label => (
-            labels::list(state, account_id)
-                .await?
-                .into_iter()
-                .map(|l| (l.id, l.title.clone(), Scope::Label(l.title)))
-                .collect(),
-            metric::OUTGOING,
-        ),
+    let name = match grouping {
+        Grouping::Agent => metric::OUTGOING_BY_ASSIGNEE,
+        _ => metric::OUTGOING,
     };
+    let entities = entities(state, account_id, grouping).await?;
     let Some(range) = range else {
         return Ok(Vec::new());
     };
