@@ -306,13 +306,10 @@ impl Scenario {
         s
     }
 
-    /// A report as the administrator (`/api/v2/accounts/{account}{path}?{query}`).
-    async fn report(&self, path: &str, query: &str) -> Value {
+    /// `path` read by the administrator; must answer 200.
+    async fn read(&self, path: String) -> Value {
         self.api
-            .get(&format!(
-                "/api/v2/accounts/{}{path}?{query}",
-                self.fx.account
-            ))
+            .get(&path)
             .token(self.admin())
             .send()
             .await
@@ -320,18 +317,20 @@ impl Scenario {
             .body
     }
 
-    /// `GET /api/v1/accounts/{account}/reporting_events?{query}` as the administrator.
-    async fn facts(&self, query: &str) -> Value {
-        self.api
-            .get(&format!(
-                "/api/v1/accounts/{}/reporting_events?{query}",
-                self.fx.account
-            ))
-            .token(self.admin())
-            .send()
+    /// A report: `/api/v2/accounts/{account}{path}?{query}`.
+    async fn report(&self, path: &str, query: &str) -> Value {
+        let account = self.fx.account;
+        self.read(format!("/api/v2/accounts/{account}{path}?{query}"))
             .await
-            .expect(200)
-            .body
+    }
+
+    /// `GET /api/v1/accounts/{account}/reporting_events?{query}`.
+    async fn facts(&self, query: &str) -> Value {
+        let account = self.fx.account;
+        self.read(format!(
+            "/api/v1/accounts/{account}/reporting_events?{query}"
+        ))
+        .await
     }
 
     async fn summary(&self, scope: &str, extra: &str) -> Value {

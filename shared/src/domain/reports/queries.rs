@@ -205,25 +205,26 @@ pub struct BotSummary {
     pub bot_handoffs_count: i64,
 }
 
-/// The period's range and the one before it, read together.
-async fn with_previous(
+/// `of` over the period and over the one before it, their items read together. Without a
+/// range both are the default (Chatwoot's nil range counts nothing).
+async fn over_both_periods<T: Default>(
     state: &AppState,
     account_id: i64,
     scope: &Scope,
     period: &Period,
-) -> AppResult<Option<(Aggregates, Range, Range)>> {
+    of: impl Fn(&Reader<'_>, Range) -> T,
+) -> AppResult<(T, T)> {
     let Some(range) = period.range else {
-        return Ok(None);
+        return Ok(Default::default());
     };
     let previous = range.previous();
-    let aggregates = read(
-        state,
-        account_id,
-        std::slice::from_ref(scope),
-        &[range, previous],
-    )
-    .await?;
-    Ok(Some((aggregates, range, previous)))
+    let scopes = std::slice::from_ref(scope);
+    let aggregates = read(state, account_id, scopes, &[range, previous]).await?;
+    let reader = Reader {
+        aggregates: &aggregates,
+        business_hours: period.business_hours,
+    };
+    Ok((of(&reader, range), of(&reader, previous)))
 }
 
 /// The summary of the period and of the one before it.
@@ -233,16 +234,7 @@ pub async fn summary(
     scope: &Scope,
     period: &Period,
 ) -> AppResult<(Summary, Summary)> {
-    let Some((aggregates, range, previous)) =
-        with_previous(state, account_id, scope, period).await?
-    else {
-        return Ok(Default::default());
-    };
-    let reader = Reader {
-        aggregates: &aggregates,
-        business_hours: period.business_hours,
-    };
-    let of = |range: Range| Summary {
+    over_both_periods(state, account_id, scope, period, |reader, range| Summary {
         conversations_count: reader.count(scope, metric::CONVERSATIONS, range),
         incoming_messages_count: reader.count(scope, metric::INCOMING, range),
         outgoing_messages_count: reader.count(scope, metric::OUTGOING, range),
@@ -250,8 +242,8 @@ pub async fn summary(
         avg_resolution_time: reader.average(scope, FactName::Resolved, range).0,
         resolutions_count: reader.fact_count(scope, FactName::Resolved, range),
         reply_time: reader.average(scope, FactName::ReplyTime, range).0,
-    };
-    Ok((of(range), of(previous)))
+    })
+    .await
 }
 
 pub async fn bot_summary(
@@ -260,20 +252,13 @@ pub async fn bot_summary(
     scope: &Scope,
     period: &Period,
 ) -> AppResult<(BotSummary, BotSummary)> {
-    let Some((aggregates, range, previous)) =
-        with_previous(state, account_id, scope, period).await?
-    else {
-        return Ok(Default::default());
-    };
-    let reader = Reader {
-        aggregates: &aggregates,
-        business_hours: false,
-    };
-    let of = |range: Range| BotSummary {
-        bot_resolutions_count: reader.fact_count(scope, FactName::BotResolved, range),
-        bot_handoffs_count: reader.fact_count(scope, FactName::BotHandoff, range),
-    };
-    Ok((of(range), of(previous)))
+    over_both_periods(state, account_id, scope, period, |reader, range| {
+        BotSummary {
+            bot_resolutions_count: reader.fact_count(scope, FactName::BotResolved, range),
+            bot_handoffs_count: reader.fact_count(scope, FactName::BotHandoff, range),
+        }
+    })
+    .await
 }
 
 /// The entities a report is grouped by: `summary_reports/{kind}`, `outgoing_messages_count`'s
