@@ -104,6 +104,27 @@ fn assert_invalid(response: &api_tests::TestResponse, message: &str, attributes:
     );
 }
 
+/// Each create refused with its validation body, then an empty body refused for the missing
+/// `wrapper` parameter.
+async fn assert_creates_refused(
+    api: &TestApi,
+    path: &str,
+    token: &str,
+    wrapper: &str,
+    cases: impl IntoIterator<Item = (Value, &str, Value)>,
+) {
+    for (body, message, attributes) in cases {
+        let response = api.post(path).token(token).json(body).send().await;
+        assert_invalid(&response, message, attributes);
+    }
+    let missing = api.post(path).token(token).json(json!({})).send().await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(
+        missing.body,
+        json!({ "error": format!("param is missing or the value is empty: {wrapper}") })
+    );
+}
+
 #[tokio::test]
 async fn help_center_routes_are_guarded() {
     let api = TestApi::new().await;
@@ -493,26 +514,8 @@ async fn portal_validation_and_uniqueness() {
             json!(["custom_domain"]),
         ),
     ];
-    for (body, message, attributes) in cases {
-        let response = api
-            .post(&format!("/api/v1/accounts/{}/portals", fx.other_account))
-            .token(&fx.outsider.1)
-            .json(body.clone())
-            .send()
-            .await;
-        assert_invalid(&response, message, attributes);
-    }
-    let missing = api
-        .post(&portals(&fx))
-        .token(&fx.admin.1)
-        .json(json!({}))
-        .send()
-        .await;
-    assert_eq!(missing.status, 422);
-    assert_eq!(
-        missing.body,
-        json!({"error": "param is missing or the value is empty: portal"})
-    );
+    let elsewhere = format!("/api/v1/accounts/{}/portals", fx.other_account);
+    assert_creates_refused(&api, &elsewhere, &fx.outsider.1, "portal", cases).await;
     // Updates are checked too, and a failed one changes nothing.
     let other = unique("other");
     create_portal(&api, &fx, &other, &["en"]).await;
@@ -741,7 +744,7 @@ async fn categories_crud_relations_and_validation() {
         ])
     );
 
-    for (body, message, attributes) in [
+    let cases = [
         (
             json!({"name": "Again", "slug": "guides", "locale": "en"}),
             "Locale should be unique in the category and portal",
@@ -767,25 +770,8 @@ async fn categories_crud_relations_and_validation() {
             "Parent category must exist",
             json!(["parent_category"]),
         ),
-    ] {
-        let response = api
-            .post(&base)
-            .token(&fx.admin.1)
-            .json(body.clone())
-            .send()
-            .await;
-        assert_invalid(&response, message, attributes);
-    }
-    let missing = api
-        .post(&base)
-        .token(&fx.admin.1)
-        .json(json!({}))
-        .send()
-        .await;
-    assert_eq!(
-        missing.body,
-        json!({"error": "param is missing or the value is empty: category"})
-    );
+    ];
+    assert_creates_refused(&api, &base, &fx.admin.1, "category", cases).await;
 
     let shown = api
         .get(&format!("{base}/{}", id(&basics)))
@@ -1092,7 +1078,7 @@ async fn article_validation() {
     )
     .await;
     let base = articles(&fx, &slug);
-    for (body, message, attributes) in [
+    let cases = [
         (
             json!({"content": "x", "author_id": fx.admin.0}),
             "Title can't be blank",
@@ -1139,25 +1125,8 @@ async fn article_validation() {
             "Title is too long (maximum is 255 characters), Slug is too long (maximum is 255 characters)",
             json!(["title", "slug"]),
         ),
-    ] {
-        let response = api
-            .post(&base)
-            .token(&fx.admin.1)
-            .json(body.clone())
-            .send()
-            .await;
-        assert_invalid(&response, message, attributes);
-    }
-    let missing = api
-        .post(&base)
-        .token(&fx.admin.1)
-        .json(json!({}))
-        .send()
-        .await;
-    assert_eq!(
-        missing.body,
-        json!({"error": "param is missing or the value is empty: article"})
-    );
+    ];
+    assert_creates_refused(&api, &base, &fx.admin.1, "article", cases).await;
     // Slugs are unique across portals and accounts too.
     let theirs = unique("theirs");
     api.post(&format!("/api/v1/accounts/{}/portals", fx.other_account))
