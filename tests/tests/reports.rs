@@ -746,6 +746,32 @@ async fn live_metrics_and_reporting_events() {
 async fn reports_are_for_administrators_of_the_account() {
     let api = TestApi::new().await;
     let fx = api.account_fixture().await;
+    let base = format!("/api/v1/accounts/{}", fx.account);
+    let admin = &fx.admin.1;
+    let inbox = api
+        .create_id(
+            &format!("{base}/inboxes"),
+            admin,
+            json!({"name": "API", "channel": {"type": "api"}}),
+        )
+        .await;
+    let contact = api
+        .post(&format!("{base}/contacts"))
+        .token(admin)
+        .json(json!({"name": "Carla"}))
+        .send()
+        .await
+        .expect(200)
+        .body["payload"]["contact"]["id"]
+        .as_i64()
+        .unwrap();
+    let conversation = api
+        .create_id(
+            &format!("{base}/conversations"),
+            admin,
+            json!({"inbox_id": inbox, "contact_id": contact}),
+        )
+        .await;
     let v2 = |path: &str| {
         GuardedRoute::new(
             Method::GET,
@@ -770,6 +796,12 @@ async fn reports_are_for_administrators_of_the_account() {
         GuardedRoute::new(
             Method::GET,
             "/api/v1/accounts/{account}/reporting_events",
+            json!(null),
+            true,
+        ),
+        GuardedRoute::new(
+            Method::GET,
+            format!("/api/v1/accounts/{{account}}/conversations/{conversation}/reporting_events"),
             json!(null),
             true,
         ),
