@@ -36,24 +36,21 @@ pub fn function_for(path: &str) -> Option<Function> {
         .map(|(_, function)| *function)
 }
 
-pub struct LocalApi {
-    pub state: Arc<AppState>,
+/// The four functions' routers, built once.
+pub struct Routers {
     platform: Router,
     application: Router,
     client: Router,
     reports: Router,
-    blobs: Option<Arc<FsBlobStore>>,
 }
 
-impl LocalApi {
-    pub fn new(state: Arc<AppState>, blobs: Option<Arc<FsBlobStore>>) -> Self {
-        LocalApi {
-            state,
+impl Routers {
+    pub fn new() -> Self {
+        Routers {
             platform: platform::router(),
             application: application::router(),
             client: client::router(),
             reports: reports::router(),
-            blobs,
         }
     }
 
@@ -65,6 +62,28 @@ impl LocalApi {
             Function::Reports => &self.reports,
         }
     }
+}
+
+impl Default for Routers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub struct LocalApi {
+    pub state: Arc<AppState>,
+    routers: Routers,
+    blobs: Option<Arc<FsBlobStore>>,
+}
+
+impl LocalApi {
+    pub fn new(state: Arc<AppState>, blobs: Option<Arc<FsBlobStore>>) -> Self {
+        LocalApi {
+            state,
+            routers: Routers::new(),
+            blobs,
+        }
+    }
 
     /// Serves one request as the deployed stack would.
     pub async fn handle(&self, request: lambda_http::Request) -> Response<Body> {
@@ -74,7 +93,8 @@ impl LocalApi {
         }
         match function_for(&path) {
             Some(function) => {
-                self.router(function)
+                self.routers
+                    .router(function)
                     .handle(self.state.clone(), request)
                     .await
             }

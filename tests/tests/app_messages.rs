@@ -507,3 +507,34 @@ async fn large_files_go_straight_to_storage_and_attach_by_signed_id() {
         .await
         .expect(422);
 }
+
+/// Chatwoot's document lists the message list once without `/api/v1`: the alias answers the
+/// same list, behind the same guards.
+#[tokio::test]
+async fn unprefixed_message_list_is_an_alias_with_the_same_guards() {
+    let w = world().await;
+    w.send(json!({"content": "hello"})).await.expect(200);
+    let prefixed = w.list("").await;
+    let unprefixed = w
+        .api
+        .get(&format!(
+            "/accounts/{}/conversations/{}/messages",
+            w.fx.account, w.conversation
+        ))
+        .token(&w.fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(contents(&unprefixed.body), ["hello"]);
+    assert_eq!(unprefixed.body, prefixed);
+    let route = api_tests::GuardedRoute::new(
+        Method::GET,
+        format!(
+            "/accounts/{{account}}/conversations/{}/messages",
+            w.conversation
+        ),
+        Value::Null,
+        false,
+    );
+    api_tests::check_account_guards(&w.api, &w.fx, &[route]).await;
+}

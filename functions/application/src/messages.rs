@@ -15,12 +15,16 @@ use std::sync::Arc;
 const MESSAGES: &str = "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages";
 const DIRECT_UPLOADS: &str =
     "/api/v1/accounts/{account_id}/conversations/{conversation_id}/direct_uploads";
+/// Chatwoot's API document lists the message list once without `/api/v1` (a slip there);
+/// clients generated from it call this path, so it is an alias with the same authentication.
+const UNPREFIXED_MESSAGES: &str = "/accounts/{account_id}/conversations/{conversation_id}/messages";
 const MESSAGE: &str =
     "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}";
 
 pub fn routes(router: Router) -> Router {
     router
         .get(MESSAGES, handler!(index))
+        .get(UNPREFIXED_MESSAGES, handler!(index))
         .post(MESSAGES, handler!(create))
         .post(DIRECT_UPLOADS, handler!(direct_upload))
         .update(MESSAGE, handler!(update))

@@ -79,31 +79,40 @@ impl Router {
         self.route(Method::DELETE, pattern, handler)
     }
 
-    /// Every (method, pattern) served, for route-table checks.
-    pub fn routes(&self) -> Vec<(Method, &'static str)> {
-        self.endpoints
-            .iter()
-            .flat_map(|e| e.methods.iter().map(|(m, _)| (m.clone(), e.pattern)))
-            .collect()
+    /// Whether a request with this method and concrete path reaches a handler: the
+    /// route-coverage test walks Chatwoot's operations with it.
+    pub fn serves(&self, method: &Method, path: &str) -> bool {
+        self.lookup(method, path).is_some()
     }
 
-    /// Finds the handler for a request, filling in its path parameters.
-    fn find(&self, request: &mut ApiRequest) -> Option<Handler> {
-        let path = request.path.trim_end_matches('/');
+    /// The endpoint and handler for a method and path, with the matched path parameters.
+    fn lookup<'p>(
+        &self,
+        method: &Method,
+        path: &'p str,
+    ) -> Option<(&Endpoint, Handler, matchit::Params<'_, 'p>)> {
+        let path = path.trim_end_matches('/');
         let path = if path.is_empty() { "/" } else { path };
         let matched = self.paths.at(path).ok()?;
         let endpoint = &self.endpoints[*matched.value];
         let handler = endpoint
             .methods
             .iter()
-            .find(|(m, _)| *m == request.method)
+            .find(|(m, _)| m == method)
             .map(|(_, h)| *h)?;
-        request.path_params = matched
-            .params
+        Some((endpoint, handler, matched.params))
+    }
+
+    /// Finds the handler for a request, filling in its path parameters.
+    fn find(&self, request: &mut ApiRequest) -> Option<Handler> {
+        let (endpoint, handler, params) = self.lookup(&request.method, &request.path)?;
+        let path_params = params
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        request.route = endpoint.pattern;
+        let route = endpoint.pattern;
+        request.path_params = path_params;
+        request.route = route;
         Some(handler)
     }
 
