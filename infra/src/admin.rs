@@ -5,7 +5,7 @@
 //! prints its access token (Chatwoot does this in its super-admin console).
 
 use shared::domain::platform;
-use shared::state::{AppState, Config, StorageMode};
+use shared::state::{AppState, Config, Provision, StorageMode};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -19,8 +19,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     match args.first().map(String::as_str) {
         Some("create-platform-app") => {
             let mode = StorageMode::from_env("embedded")?;
-            let built =
-                AppState::build(&mode, Config::from_env("http://127.0.0.1:3000"), false).await?;
+            let built = AppState::build(
+                &mode,
+                Config::from_env("http://127.0.0.1:3000"),
+                Provision::Existing,
+            )
+            .await?;
             let name = flag("--name").unwrap_or_else(|| "Platform app".into());
             let app = platform::create_app(&built.state, &name, flag("--token").as_deref()).await?;
             println!("Created platform app {} ({name}).", app.id);

@@ -10,7 +10,7 @@ use infra::LocalApi;
 use shared::domain::platform;
 use shared::events::Dispatcher;
 use shared::http::{body_bytes, lambda_request, MAX_BODY_BYTES};
-use shared::state::{AppState, Config, StorageMode};
+use shared::state::{AppState, Config, Provision, StorageMode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap_or(3000);
     let mode = StorageMode::from_env("embedded")?;
     let config = Config::from_env(&format!("http://{host}:{port}"));
-    let built = AppState::build(&mode, config, true).await?;
+    let built = AppState::build(&mode, config, Provision::Create { stream: true }).await?;
     let state = Arc::new(built.state);
 
     match std::env::var("PLATFORM_APP_TOKEN")

@@ -105,15 +105,27 @@ pub struct Built {
     pub change_log: Option<EmbeddedStore>,
 }
 
+/// What [`AppState::aws`] does about its table and bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provision {
+    /// Use them as they are: a deployed stack's, made by the template.
+    Existing,
+    /// Create them when missing (the local server and the tests, against emulators). `stream`
+    /// gives the table the stream the dispatcher reads; the test suites leave it off except
+    /// where they read it, because DynamoDB Local slows down with every stream it keeps
+    /// (measured: a suite 8–15× slower once a few hundred test tables had one).
+    Create { stream: bool },
+}
+
 impl AppState {
     pub async fn build(
         mode: &StorageMode,
         config: Config,
-        create_missing: bool,
+        provision: Provision,
     ) -> Result<Built, String> {
         match mode {
             StorageMode::Embedded { data_dir } => Self::embedded(data_dir, config),
-            StorageMode::Aws { table, bucket } => Self::aws(table, bucket, config, create_missing)
+            StorageMode::Aws { table, bucket } => Self::aws(table, bucket, config, provision)
                 .await
                 .map(|state| Built {
                     state,
@@ -146,7 +158,7 @@ impl AppState {
         table: &str,
         bucket: &str,
         config: Config,
-        create_missing: bool,
+        provision: Provision,
     ) -> Result<AppState, String> {
         let sdk = aws_config::load_from_env().await;
         let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
@@ -160,8 +172,11 @@ impl AppState {
         );
         let store = DynamoStore::new(dynamo, table);
         let blobs = S3BlobStore::new(s3, bucket);
-        if create_missing {
-            store.ensure_table().await.map_err(|e| e.to_string())?;
+        if let Provision::Create { stream } = provision {
+            store
+                .ensure_table(stream)
+                .await
+                .map_err(|e| e.to_string())?;
             blobs.ensure_bucket().await.map_err(|e| e.to_string())?;
         }
         Ok(AppState {

@@ -8,7 +8,7 @@ use http::Method;
 use infra::LocalApi;
 use serde_json::Value;
 use shared::http::{body_bytes, lambda_request};
-use shared::state::{AppState, Config};
+use shared::state::{AppState, Config, Provision};
 use std::sync::Arc;
 
 pub mod events;
@@ -46,14 +46,45 @@ fn refuse_real_aws() {
     );
 }
 
+/// What a test's store leaves behind, removed when the test is done: the embedded store's
+/// folder, or the emulator's table. DynamoDB Local slows down with every table it holds
+/// (measured: 440 idle tables make a suite 3–4× slower), so each test drops its own.
+pub enum Scratch {
+    Folder(tempfile::TempDir),
+    Table(String),
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Scratch::Table(name) = self {
+            let name = name.clone();
+            // Drop cannot await and may run inside a runtime: a thread of its own deletes it.
+            // A table left behind only costs speed, so a failed delete is no test failure.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    let config =
+                        aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                    let client = aws_sdk_dynamodb::Client::new(&config);
+                    let _ = client.delete_table().table_name(name).send().await;
+                })
+            })
+            .join();
+        }
+    }
+}
+
 /// A fresh, empty store for one test: a temporary folder, or a new table and bucket.
 pub async fn fresh_state() -> (
     Arc<AppState>,
     Option<Arc<shared::blob::fs::FsBlobStore>>,
-    Option<tempfile::TempDir>,
+    Option<Scratch>,
 ) {
-    let (state, blobs, dir) = empty_state(aws_backend()).await;
-    (Arc::new(state), blobs, dir)
+    let (state, blobs, scratch) = empty_state(aws_backend()).await;
+    (Arc::new(state), blobs, scratch)
 }
 
 /// An empty store on the chosen adapter, not yet shared, so a caller (a benchmark) can wrap
@@ -63,26 +94,26 @@ pub async fn empty_state(
 ) -> (
     AppState,
     Option<Arc<shared::blob::fs::FsBlobStore>>,
-    Option<tempfile::TempDir>,
+    Option<Scratch>,
 ) {
     let config = Config::with_defaults(FRONTEND_URL);
     if aws {
         refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
-        let state = AppState::aws(&name, &name, config, true)
+        let state = AppState::aws(&name, &name, config, Provision::Create { stream: false })
             .await
             .unwrap_or_else(|e| panic!("TEST_STORAGE=aws needs DynamoDB and S3 endpoints (run infra/emulators.sh): {e}"));
-        (state, None, None)
+        (state, None, Some(Scratch::Table(name)))
     } else {
         let dir = tempfile::tempdir().expect("temp dir");
         let built = AppState::embedded(dir.path(), config).expect("embedded store");
-        (built.state, built.local_blobs, Some(dir))
+        (built.state, built.local_blobs, Some(Scratch::Folder(dir)))
     }
 }
 
 pub struct TestApi {
     pub api: LocalApi,
-    _dir: Option<tempfile::TempDir>,
+    _scratch: Option<Scratch>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,27 +205,27 @@ impl RequestBuilder<'_> {
 
 impl TestApi {
     pub async fn new() -> Self {
-        let (state, blobs, dir) = fresh_state().await;
-        Self::over(state, blobs, dir)
+        let (state, blobs, scratch) = fresh_state().await;
+        Self::over(state, blobs, scratch)
     }
 
     /// The API over a fresh store whose state `adjust` changes first (a fixed clock, a
     /// lower limit).
     pub async fn with_state(adjust: impl FnOnce(&mut AppState)) -> Self {
-        let (mut state, blobs, dir) = empty_state(aws_backend()).await;
+        let (mut state, blobs, scratch) = empty_state(aws_backend()).await;
         adjust(&mut state);
-        Self::over(Arc::new(state), blobs, dir)
+        Self::over(Arc::new(state), blobs, scratch)
     }
 
-    /// The API over a given state; `dir` (the embedded store's folder) lives as long as it.
+    /// The API over a given state; `scratch` (its folder or table) lives as long as it.
     pub fn over(
         state: Arc<AppState>,
         blobs: Option<Arc<shared::blob::fs::FsBlobStore>>,
-        dir: Option<tempfile::TempDir>,
+        scratch: Option<Scratch>,
     ) -> Self {
         TestApi {
             api: LocalApi::new(state, blobs),
-            _dir: dir,
+            _scratch: scratch,
         }
     }
 

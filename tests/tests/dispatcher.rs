@@ -491,10 +491,21 @@ async fn the_lambda_handler_delivers_real_stream_records() {
     }
     let table = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
     let config = shared::state::Config::with_defaults(api_tests::FRONTEND_URL);
-    let state = shared::AppState::aws(&table, &table, config, true)
-        .await
-        .expect("emulators");
-    let world = World::over(TestApi::over(std::sync::Arc::new(state), None, None)).await;
+    let state = shared::AppState::aws(
+        &table,
+        &table,
+        config,
+        shared::state::Provision::Create { stream: true },
+    )
+    .await
+    .expect("emulators");
+    let scratch = api_tests::Scratch::Table(table.clone());
+    let world = World::over(TestApi::over(
+        std::sync::Arc::new(state),
+        None,
+        Some(scratch),
+    ))
+    .await;
     let receiver = Receiver::start().await;
     world
         .webhook(&receiver.url, Some(&["message_created"]))

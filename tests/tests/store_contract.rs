@@ -9,8 +9,8 @@ use shared::store::{
 };
 use std::sync::Arc;
 
-/// A fresh store, with the folder that must outlive it (embedded mode).
-async fn store() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
+/// A fresh store, with the folder or table that must outlive it.
+async fn store() -> (Arc<dyn Store>, Option<api_tests::Scratch>) {
     let (state, _, dir) = fresh_state().await;
     (state.store.clone(), dir)
 }

@@ -37,9 +37,10 @@ impl DynamoStore {
         }
     }
 
-    /// Creates the table (key schema, GSI1, stream, TTL) unless it exists; waits until active.
-    /// Used by the local server and the tests; deployed stacks get the table from the template.
-    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+    /// Creates the table (key schema, GSI1, TTL, and the stream when `stream`) unless it
+    /// exists; waits until active. Used by the local server and the tests; deployed stacks
+    /// get the table from the template.
+    pub async fn ensure_table(&self, stream: bool) -> Result<(), StoreError> {
         match self
             .client
             .describe_table()
@@ -76,6 +77,11 @@ impl DynamoStore {
             )
             .build()
             .map_err(build_error)?;
+        let stream_specification = StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::NewAndOldImages)
+            .build()
+            .map_err(build_error)?;
         let created = self
             .client
             .create_table()
@@ -88,13 +94,7 @@ impl DynamoStore {
             .key_schema(key(PK, KeyType::Hash)?)
             .key_schema(key(SK, KeyType::Range)?)
             .global_secondary_indexes(gsi)
-            .stream_specification(
-                StreamSpecification::builder()
-                    .stream_enabled(true)
-                    .stream_view_type(StreamViewType::NewAndOldImages)
-                    .build()
-                    .map_err(build_error)?,
-            )
+            .set_stream_specification(stream.then_some(stream_specification))
             .send()
             .await;
         match created {
