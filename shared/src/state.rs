@@ -97,6 +97,18 @@ pub struct AppState {
     pub config: Config,
 }
 
+impl AppState {
+    /// The same state over another view of the storage port (a counting decorator).
+    pub fn with_store(&self, store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            blobs: self.blobs.clone(),
+            clock: self.clock.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
 /// The local server needs the concrete folder store to check the URLs it signed.
 pub struct Built {
     pub state: AppState,

@@ -238,12 +238,7 @@ impl TestApi {
     pub fn counted_state(&self) -> (Arc<AppState>, shared::store::CountingStore) {
         let state = self.state();
         let counter = shared::store::CountingStore::new(state.store.clone());
-        let counted = Arc::new(AppState {
-            store: Arc::new(counter.clone()),
-            blobs: state.blobs.clone(),
-            clock: state.clock.clone(),
-            config: state.config.clone(),
-        });
+        let counted = Arc::new(state.with_store(Arc::new(counter.clone())));
         (counted, counter)
     }
 

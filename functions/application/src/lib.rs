@@ -38,7 +38,7 @@ const LABELS: &str = "/api/v1/accounts/{account_id}/labels";
 const LABEL: &str = "/api/v1/accounts/{account_id}/labels/{id}";
 
 pub fn router() -> Router {
-    let router = Router::new(Family::Application)
+    let router = Router::new("application", Family::Application)
         .get(PROFILE, handler!(profile::show))
         .update(PROFILE, handler!(profile::update))
         .get(ACCOUNT, handler!(accounts::show))

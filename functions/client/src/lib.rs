@@ -4,6 +4,7 @@
 
 mod contacts;
 mod conversations;
+mod html;
 mod markdown;
 mod messages;
 mod portal_pages;
@@ -13,8 +14,12 @@ use shared::domain::client::{self, Visitor};
 use shared::http::{ApiRequest, Family, Router};
 use shared::{AppError, AppResult, AppState};
 
+/// What browsers on any origin may call: the Client API (as Chatwoot allows) and the
+/// help-center pages.
+const CROSS_ORIGIN_PREFIXES: &[&str] = &["/public/api/v1/", "/hc/"];
+
 pub fn router() -> Router {
-    let router = Router::new(Family::Public);
+    let router = Router::new("client", Family::Public).cross_origin(CROSS_ORIGIN_PREFIXES);
     let router = contacts::routes(router);
     let router = conversations::routes(router);
     let router = messages::routes(router);

@@ -5,7 +5,7 @@
 //! articles, archived portals and locales a portal does not offer are 404.
 
 use crate::markdown::{escape, render as markdown};
-use http::{header, StatusCode};
+use http::StatusCode;
 use lambda_http::{Body, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use shared::domain::avatars;
@@ -201,18 +201,13 @@ fn html(status: StatusCode, body: String) -> Response<Body> {
     } else {
         "no-store"
     };
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, cache)
-        .header(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; \
-             base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        )
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(Body::Text(body))
-        .expect("valid response parts")
+    crate::html::page(
+        status,
+        cache,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        body,
+    )
 }
 
 fn not_found() -> Response<Body> {

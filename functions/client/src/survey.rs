@@ -1,16 +1,19 @@
 //! The CSAT survey: its public JSON (`/public/api/v1/csat_survey/{uuid}`) and the page a
 //! survey link opens (`/survey/responses/{uuid}`), which embeds the same JSON.
 
-use http::{header, StatusCode};
+use crate::html;
+use base64::prelude::{Engine, BASE64_STANDARD};
+use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use shared::domain::avatars;
 use shared::domain::csat::{self, Survey};
 use shared::handler;
 use shared::http::{json_ok, ApiRequest, Router};
 use shared::views::public as view;
 use shared::{AppError, AppResult, AppState};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 const SURVEY: &str = "/public/api/v1/csat_survey/{uuid}";
 const PAGE: &str = "/survey/responses/{uuid}";
@@ -73,16 +76,35 @@ async fn page(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<B
             "survey": null,
         }),
     };
-    Ok(Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::Text(TEMPLATE.replacen(
-            PLACEHOLDER,
-            &script_safe(&data),
-            1,
-        )))
-        .expect("valid response parts"))
+    Ok(html::page(
+        StatusCode::OK,
+        "no-store",
+        &CONTENT_SECURITY_POLICY,
+        TEMPLATE.replacen(PLACEHOLDER, &script_safe(&data), 1),
+    ))
+}
+
+/// The page runs only its own inline script (allowed by its hash), styles itself inline,
+/// shows the inbox's avatar from wherever it is stored and talks only to this origin.
+static CONTENT_SECURITY_POLICY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "default-src 'none'; script-src '{}'; style-src 'unsafe-inline'; \
+         img-src http: https: data:; connect-src 'self'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'",
+        script_hash(TEMPLATE)
+    )
+});
+
+/// The CSP source (`sha256-<base64>`) of the page's one executable script: the `<script>`
+/// element without a type (the survey data sits in a non-executable JSON one).
+fn script_hash(template: &str) -> String {
+    const OPEN: &str = "<script>";
+    let start = template.find(OPEN).expect("the survey page has a script") + OPEN.len();
+    let length = template[start..]
+        .find("</script>")
+        .expect("the survey page's script is closed");
+    let digest = Sha256::digest(&template.as_bytes()[start..start + length]);
+    format!("sha256-{}", BASE64_STANDARD.encode(digest))
 }
 
 /// JSON that can sit inside a `<script>` element: nothing in it can close the element or

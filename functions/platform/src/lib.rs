@@ -18,7 +18,7 @@ pub fn router() -> Router {
     const BOT_AVATAR: &str = "/platform/api/v1/agent_bots/{id}/avatar";
     const USERS: &str = "/platform/api/v1/users";
     const USER: &str = "/platform/api/v1/users/{id}";
-    Router::new(Family::Platform)
+    Router::new("platform", Family::Platform)
         .get(ACCOUNTS, handler!(accounts::index))
         .post(ACCOUNTS, handler!(accounts::create))
         .get(ACCOUNT, handler!(accounts::show))

@@ -24,7 +24,7 @@ const OUTGOING_MESSAGES: &str = "/api/v2/accounts/{account_id}/reports/outgoing_
 const SUMMARY_REPORTS: &str = "/api/v2/accounts/{account_id}/summary_reports/{kind}";
 
 pub fn router() -> Router {
-    Router::new(Family::Application)
+    Router::new("reports", Family::Application)
         .get(REPORTS, handler!(timeseries))
         .get(SUMMARY, handler!(summary))
         .get(BOT_SUMMARY, handler!(bot_summary))

@@ -1,6 +1,7 @@
 //! The HTTP layer: requests as API Gateway (payload v2) hands them to Lambda, one router per
 //! function matching on the raw path, and Chatwoot's responses and error bodies.
 
+pub mod cors;
 pub mod params;
 pub mod response;
 pub mod router;
@@ -29,11 +30,15 @@ pub struct ApiRequest {
     pub path_params: Vec<(String, String)>,
     /// The matched route pattern (for logs and metrics).
     pub route: &'static str,
+    /// API Gateway's request id (`requestContext.requestId`), else the Lambda invocation's,
+    /// else a fresh ULID (local server, tests): ties a request's log lines together.
+    pub request_id: String,
 }
 
 impl ApiRequest {
     pub fn from_lambda(request: lambda_http::Request) -> Self {
         let raw = request.raw_http_path().to_owned();
+        let request_id = request_id(&request);
         let (parts, body) = request.into_parts();
         let path = if raw.is_empty() {
             parts.uri.path().to_owned()
@@ -49,6 +54,7 @@ impl ApiRequest {
             body,
             path_params: Vec::new(),
             route: "",
+            request_id,
         }
     }
 
@@ -170,6 +176,23 @@ impl ApiRequest {
             (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
         })
     }
+}
+
+fn request_id(request: &lambda_http::Request) -> String {
+    let gateway = match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.request_id.clone()
+        }
+        _ => None,
+    };
+    gateway
+        .or_else(|| {
+            request
+                .lambda_context_ref()
+                .map(|context| context.request_id.clone())
+        })
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| ulid::Ulid::new().to_string())
 }
 
 /// The bytes of a Lambda body, whichever form it came in.

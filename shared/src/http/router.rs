@@ -1,15 +1,22 @@
 //! One router per function: a table of (method, path pattern, handler) matched on the raw
 //! path, so the same code serves API Gateway, `cargo lambda watch`, the local server and tests.
 
+use super::cors;
 use super::response::{error_response, Family};
 use super::ApiRequest;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::store::CountingStore;
+use crate::telemetry;
 use futures::future::BoxFuture;
 use http::Method;
 use lambda_http::{Body, Response};
 use std::sync::Arc;
 use std::time::Instant;
+use tracing::Instrument;
+
+/// The route logged for a path no route matches.
+pub const UNMATCHED_ROUTE: &str = "(unmatched)";
 
 pub type HandlerFuture = BoxFuture<'static, AppResult<Response<Body>>>;
 pub type Handler = fn(Arc<AppState>, ApiRequest) -> HandlerFuture;
@@ -28,18 +35,37 @@ struct Endpoint {
 }
 
 pub struct Router {
+    /// The function's name, the `function` dimension of its metrics.
+    function: &'static str,
     family: Family,
     paths: matchit::Router<usize>,
     endpoints: Vec<Endpoint>,
+    /// Path prefixes any origin may call from a browser (see [`cors`]).
+    cross_origin_prefixes: &'static [&'static str],
 }
 
 impl Router {
-    pub fn new(family: Family) -> Self {
+    pub fn new(function: &'static str, family: Family) -> Self {
         Router {
+            function,
             family,
             paths: matchit::Router::new(),
             endpoints: Vec::new(),
+            cross_origin_prefixes: &[],
         }
+    }
+
+    /// Opens the paths under these prefixes to any origin: preflights answered, every
+    /// response marked readable cross-origin.
+    pub fn cross_origin(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.cross_origin_prefixes = prefixes;
+        self
+    }
+
+    fn cross_origin_path(&self, path: &str) -> bool {
+        self.cross_origin_prefixes
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
     }
 
     /// Adds a route; `pattern` uses `{name}` for path parameters.
@@ -85,22 +111,32 @@ impl Router {
         self.lookup(method, path).is_some()
     }
 
+    /// The route pattern a path matches, whatever the method.
+    fn pattern(&self, path: &str) -> Option<&'static str> {
+        self.endpoint_at(path).map(|(endpoint, _)| endpoint.pattern)
+    }
+
+    /// The endpoint a path matches (a trailing slash ignored), with its path parameters.
+    fn endpoint_at<'p>(&self, path: &'p str) -> Option<(&Endpoint, matchit::Params<'_, 'p>)> {
+        let path = path.trim_end_matches('/');
+        let path = if path.is_empty() { "/" } else { path };
+        let matched = self.paths.at(path).ok()?;
+        Some((&self.endpoints[*matched.value], matched.params))
+    }
+
     /// The endpoint and handler for a method and path, with the matched path parameters.
     fn lookup<'p>(
         &self,
         method: &Method,
         path: &'p str,
     ) -> Option<(&Endpoint, Handler, matchit::Params<'_, 'p>)> {
-        let path = path.trim_end_matches('/');
-        let path = if path.is_empty() { "/" } else { path };
-        let matched = self.paths.at(path).ok()?;
-        let endpoint = &self.endpoints[*matched.value];
+        let (endpoint, params) = self.endpoint_at(path)?;
         let handler = endpoint
             .methods
             .iter()
             .find(|(m, _)| m == method)
             .map(|(_, h)| *h)?;
-        Some((endpoint, handler, matched.params))
+        Some((endpoint, handler, params))
     }
 
     /// Finds the handler for a request, filling in its path parameters.
@@ -124,29 +160,90 @@ impl Router {
         self.dispatch(state, ApiRequest::from_lambda(request)).await
     }
 
-    pub async fn dispatch(&self, state: Arc<AppState>, mut request: ApiRequest) -> Response<Body> {
+    /// Serves one request and reports it: one log line (request id, account, route,
+    /// method, status, latency; never headers, query, body or tokens) and, when metrics are
+    /// on, one metric event with the store round trips the request cost.
+    pub async fn dispatch(&self, state: Arc<AppState>, request: ApiRequest) -> Response<Body> {
         let started = Instant::now();
         let method = request.method.clone();
-        let (route, result) = match self.find(&mut request) {
-            Some(handler) => (request.route, handler(state, request).await),
-            None => ("", Err(AppError::RouteNotFound)),
+        let request_id = request.request_id.clone();
+        let counter = telemetry::metrics_enabled().then(|| CountingStore::new(state.store.clone()));
+        let state = match &counter {
+            Some(counter) => Arc::new(state.with_store(Arc::new(counter.clone()))),
+            None => state,
         };
-        let response = match result {
+        let cross_origin = self.cross_origin_path(&request.path);
+        let span = tracing::info_span!("request", request_id = %request_id);
+        let (route, account_id, mut response) = self
+            .respond(state, request, cross_origin)
+            .instrument(span)
+            .await;
+        if cross_origin {
+            cors::allow_any_origin(&mut response);
+        }
+        let route = if route.is_empty() {
+            UNMATCHED_ROUTE
+        } else {
+            route
+        };
+        let status = response.status().as_u16();
+        let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+        tracing::info!(
+            request_id = %request_id,
+            account_id,
+            method = %method,
+            route,
+            status,
+            latency_ms,
+            "request"
+        );
+        if let Some(counter) = counter {
+            let store = counter.take();
+            tracing::info!(
+                target: telemetry::METRICS_TARGET,
+                function = self.function,
+                route,
+                latency_ms,
+                store_reads = store.reads,
+                store_writes = store.writes,
+                status,
+                request_id = %request_id,
+            );
+        }
+        response
+    }
+
+    /// The response, with the matched route pattern (empty when none matched) and the
+    /// account the path names.
+    async fn respond(
+        &self,
+        state: Arc<AppState>,
+        mut request: ApiRequest,
+        cross_origin: bool,
+    ) -> (&'static str, Option<i64>, Response<Body>) {
+        if cross_origin && cors::is_preflight(&request.method, &request.headers) {
+            let route = self.pattern(&request.path).unwrap_or("");
+            return (route, None, cors::preflight(&request.headers));
+        }
+        let Some(handler) = self.find(&mut request) else {
+            return (
+                "",
+                None,
+                error_response(&AppError::RouteNotFound, self.family),
+            );
+        };
+        let route = request.route;
+        let account_id = request.path_id("account_id").ok();
+        let request_id = request.request_id.clone();
+        let response = match handler(state, request).await {
             Ok(response) => response,
             Err(error) => {
                 if let AppError::Internal(detail) = &error {
-                    tracing::error!(%detail, route, "request failed");
+                    tracing::error!(request_id = %request_id, route, %detail, "request failed");
                 }
                 error_response(&error, self.family)
             }
         };
-        tracing::info!(
-            method = %method,
-            route,
-            status = response.status().as_u16(),
-            latency_us = started.elapsed().as_micros() as u64,
-            "request"
-        );
-        response
+        (route, account_id, response)
     }
 }
