@@ -265,9 +265,11 @@ pub(crate) fn validate_write(ops: &[WriteOp]) -> Result<(), StoreError> {
             }
         };
         if !seen.insert(key.clone()) {
+            // Only the key's kind: its values may be e-mails or tokens, and this message can
+            // reach logs and response bodies.
+            let kind = key.pk.split('#').next().unwrap_or_default();
             return Err(StoreError::Invalid(format!(
-                "two operations on {}/{}",
-                key.pk, key.sk
+                "two operations on one {kind} item"
             )));
         }
     }
