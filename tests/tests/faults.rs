@@ -525,3 +525,127 @@ async fn a_failing_upload_answers_503_and_keeps_no_message() {
     assert_eq!(sent.body["attachments"].as_array().map(Vec::len), Some(1));
     assert_eq!(w.blobs.stored(), stored + 1);
 }
+
+/// Where the store fails while the dispatcher handles a `message_created` event that is
+/// reported (outgoing count) and delivered to a webhook. Its item writes, in order: the
+/// reports fold (facts, counters and the folded marker, one transaction), the rules-run
+/// marker, the delivery record after the POST.
+struct DispatchCase {
+    name: &'static str,
+    fault: Fault,
+    /// Webhook POSTs the event costs in all (2 only where the answer of a POST is lost
+    /// between sending it and recording it: at-least-once, same delivery id).
+    posts: usize,
+}
+
+fn dispatch_cases() -> Vec<DispatchCase> {
+    vec![
+        DispatchCase {
+            name: "reading the event's payload fails",
+            fault: Fault::nth(READS, 1, timed_out()),
+            posts: 1,
+        },
+        DispatchCase {
+            name: "the fold fails before it commits",
+            fault: Fault::nth(ITEM_WRITES, 1, timed_out()),
+            posts: 1,
+        },
+        DispatchCase {
+            name: "the fold commits but its answer is lost",
+            fault: Fault::nth(ITEM_WRITES, 1, timed_out()).after_the_call(),
+            posts: 1,
+        },
+        DispatchCase {
+            name: "the rules-run marker fails",
+            fault: Fault::nth(ITEM_WRITES, 2, timed_out()),
+            posts: 1,
+        },
+        DispatchCase {
+            name: "the delivery record fails after the POST",
+            fault: Fault::nth(ITEM_WRITES, 3, timed_out()),
+            posts: 2,
+        },
+    ]
+}
+
+/// The event as the table's stream hands it to the Lambda handler.
+fn stream_event(event: &shared::outbox::EventRecord, sequence: &str) -> dispatcher::StreamEvent {
+    let item = shared::store::to_item(event);
+    let image: serde_dynamo::Item = serde_dynamo::to_item(item).expect("a stream image");
+    serde_json::from_value(json!({"Records": [{
+        "eventName": "INSERT",
+        "dynamodb": {"SequenceNumber": sequence, "NewImage": image},
+    }]}))
+    .expect("a stream event")
+}
+
+#[tokio::test]
+async fn a_dispatch_failing_midway_is_retried_without_double_counts_or_lost_deliveries() {
+    let w = world().await;
+    let receiver = api_tests::receiver::Receiver::start().await;
+    w.send(&w.admin(
+        Method::POST,
+        "/webhooks".into(),
+        json!({"webhook": {"url": receiver.url, "subscriptions": ["message_created"]}}),
+    ))
+    .await
+    .expect(200);
+    let handler = api_tests::events::dispatcher(w.api.state().clone());
+    let outgoing = || async {
+        w.api
+            .get(&format!(
+                "/api/v2/accounts/{}/reports/summary?type=account&since=0&until=4102444800",
+                w.fx.account
+            ))
+            .token(&w.fx.admin.1)
+            .send()
+            .await
+            .expect(200)
+            .body["outgoing_messages_count"]
+            .as_i64()
+            .expect("a count")
+    };
+    for (i, case) in dispatch_cases().into_iter().enumerate() {
+        let content = format!("dispatch {i}");
+        w.send(&w.admin(
+            Method::POST,
+            w.conversation_path("/messages"),
+            json!({ "content": content }),
+        ))
+        .await
+        .expect(200);
+        let event = api_tests::events::outbox(w.api.state(), w.fx.account)
+            .await
+            .into_iter()
+            .rev()
+            .find(|e| e.name == "message_created")
+            .expect("the message's event");
+        let counted = outgoing().await;
+        let sequence = format!("{i:021}");
+        w.store.arm(case.fault);
+        let answer = dispatcher::handle_batch(&handler, stream_event(&event, &sequence)).await;
+        w.store.disarm();
+        assert_eq!(
+            answer,
+            json!({"batchItemFailures": [{"itemIdentifier": sequence}]}),
+            "{}: the record is handed back to the stream",
+            case.name
+        );
+        let answer = dispatcher::handle_batch(&handler, stream_event(&event, &sequence)).await;
+        assert_eq!(answer, json!({"batchItemFailures": []}), "{}", case.name);
+        // A third hand-over (a stream redelivery) changes nothing either.
+        dispatcher::handle_batch(&handler, stream_event(&event, &sequence)).await;
+        assert_eq!(outgoing().await, counted + 1, "{}: counted once", case.name);
+        let posts: Vec<_> = receiver
+            .events("message_created")
+            .into_iter()
+            .filter(|r| r.json()["content"] == content)
+            .collect();
+        assert_eq!(posts.len(), case.posts, "{}", case.name);
+        let delivery_ids: std::collections::HashSet<String> = posts
+            .iter()
+            .map(|r| r.header("x-chatwoot-delivery"))
+            .collect();
+        assert_eq!(delivery_ids.len(), 1, "{}: one delivery id", case.name);
+    }
+}
