@@ -177,10 +177,10 @@ fn forget_clock_fields(value: &mut Value) {
             map.values_mut().for_each(forget_clock_fields);
         }
         Value::Array(items) => items.iter_mut().for_each(forget_clock_fields),
-        // Signed blob URLs carry their expiry.
-        Value::String(text) => {
-            if let Some(signed) = text.find("?expires=") {
-                text.truncate(signed);
+        // Signed blob URLs carry their signing time and expiry in the query.
+        Value::String(text) if text.starts_with("http") => {
+            if let Some(query) = text.find('?') {
+                text.truncate(query);
             }
         }
         _ => {}
