@@ -57,7 +57,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
-    /// A transient storage condition (throttling, a lost race): the client may retry.
+    /// A transient storage condition (throttling, a lost race, a storage or blob backend that
+    /// did not answer): 503 with `Retry-After`, and the client may retry.
     #[error("temporarily unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -69,9 +70,10 @@ pub type AppResult<T> = Result<T, AppError>;
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Throttled | StoreError::Conflict | StoreError::ConditionFailed { .. } => {
-                AppError::Unavailable
-            }
+            StoreError::Throttled
+            | StoreError::Conflict
+            | StoreError::ConditionFailed { .. }
+            | StoreError::Unavailable(_) => AppError::Unavailable,
             StoreError::Invalid(message) => AppError::Unprocessable(Value::String(message)),
             StoreError::Backend(message) => AppError::Internal(message),
         }

@@ -12,6 +12,7 @@ use shared::state::{AppState, Config, Provision};
 use std::sync::Arc;
 
 pub mod events;
+pub mod faults;
 pub mod receiver;
 
 pub use serde_json::json;
@@ -635,14 +636,32 @@ pub async fn concurrent_posts(
     n: usize,
     body: impl Fn(usize) -> Value,
 ) -> Vec<TestResponse> {
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let (api, path, token, body) =
-                (api.clone(), path.to_owned(), token.to_owned(), body(i));
-            tokio::spawn(async move { api.post(&path).token(&token).json(body).send().await })
+    let requests = (0..n)
+        .map(|i| (Method::POST, path.to_owned(), body(i)))
+        .collect();
+    concurrent_requests(api, token, requests).await
+}
+
+/// Sends every (method, path, JSON body) at the same time; answers in the same order.
+pub async fn concurrent_requests(
+    api: &std::sync::Arc<TestApi>,
+    token: &str,
+    requests: Vec<(Method, String, Value)>,
+) -> Vec<TestResponse> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(method, path, body)| {
+            let (api, token) = (api.clone(), token.to_owned());
+            tokio::spawn(async move {
+                api.request(method, &path)
+                    .token(&token)
+                    .json(body)
+                    .send()
+                    .await
+            })
         })
         .collect();
-    let mut responses = Vec::with_capacity(n);
+    let mut responses = Vec::with_capacity(tasks.len());
     for task in tasks {
         responses.push(task.await.expect("request task"));
     }

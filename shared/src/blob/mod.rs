@@ -18,6 +18,10 @@ pub struct Blob {
 pub enum BlobError {
     #[error("invalid blob key: {0}")]
     InvalidKey(String),
+    /// The blob backend did not answer or asked us to slow down (timeouts, connection
+    /// failures, S3's `SlowDown` and 5xx answers): retrying later may succeed.
+    #[error("blob backend unavailable: {0}")]
+    Unavailable(String),
     #[error("blob backend failure: {0}")]
     Backend(String),
 }
@@ -28,6 +32,7 @@ impl From<BlobError> for crate::error::AppError {
             BlobError::InvalidKey(key) => {
                 crate::error::AppError::BadRequest(format!("invalid file name: {key}"))
             }
+            BlobError::Unavailable(_) => crate::error::AppError::Unavailable,
             BlobError::Backend(detail) => crate::error::AppError::Internal(detail),
         }
     }

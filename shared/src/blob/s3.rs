@@ -2,7 +2,7 @@
 
 use super::{validate_key, Blob, BlobError, BlobStore};
 use async_trait::async_trait;
-use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
@@ -16,6 +16,27 @@ pub struct S3BlobStore {
 
 fn backend(e: impl std::fmt::Debug) -> BlobError {
     BlobError::Backend(format!("{e:?}"))
+}
+
+/// Maps an S3 call's failure: no answer (timeout, connection, unreadable response) or an
+/// answer asking to come back later is [`BlobError::Unavailable`], anything else a failure.
+fn failed<E, R>(e: SdkError<E, R>) -> BlobError
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    let transient = matches!(
+        e,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) || matches!(
+        e.code(),
+        Some("SlowDown" | "ServiceUnavailable" | "InternalError" | "RequestTimeout")
+    );
+    if transient {
+        BlobError::Unavailable(format!("{e:?}"))
+    } else {
+        backend(e)
+    }
 }
 
 impl S3BlobStore {
@@ -76,7 +97,7 @@ impl BlobStore for S3BlobStore {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed)
     }
 
     async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError> {
@@ -91,7 +112,7 @@ impl BlobStore for S3BlobStore {
         {
             Ok(output) => output,
             Err(e) if e.code() == Some("NoSuchKey") => return Ok(None),
-            Err(e) => return Err(backend(e)),
+            Err(e) => return Err(failed(e)),
         };
         let content_type = output
             .content_type()
@@ -113,7 +134,7 @@ impl BlobStore for S3BlobStore {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed)
     }
 
     async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, BlobError> {

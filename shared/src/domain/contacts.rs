@@ -835,8 +835,15 @@ pub async fn merge(state: &AppState, base: Contact, mergee: Contact) -> AppResul
         }
         Ok(ops)
     })
-    .await?;
-    Ok(merged)
+    .await;
+    match merged {
+        // A parallel merge of the same mergee finished first: the mergee is gone, as
+        // Chatwoot's loader would then find it (404), rather than a retryable 503.
+        Err(AppError::Unavailable) if state.store.get(&mergee.key()).await?.is_none() => {
+            Err(AppError::NotFound)
+        }
+        other => other,
+    }
 }
 
 /// Whether a claim release is of a value `contact` now holds (taken over in a merge).

@@ -214,8 +214,16 @@ macro_rules! with_condition {
     }};
 }
 
-/// Maps an SDK failure onto the port's error kinds by DynamoDB's error code.
+/// Maps an SDK failure onto the port's error kinds by DynamoDB's error code. The SDK has
+/// already retried what it classes as transient (throttling codes, timeouts, dispatch
+/// failures, 5xx answers: standard mode, 3 attempts); what reaches here is final for this call.
 fn map_error<E: ProvideErrorMetadata + std::fmt::Debug>(e: SdkError<E>) -> StoreError {
+    if matches!(
+        e,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) {
+        return StoreError::Unavailable(format!("{e:?}"));
+    }
     match e.code() {
         Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { op: 0 },
         Some("TransactionConflictException") => StoreError::Conflict,
@@ -225,6 +233,9 @@ fn map_error<E: ProvideErrorMetadata + std::fmt::Debug>(e: SdkError<E>) -> Store
         | Some("RequestLimitExceeded")
         | Some("ThrottlingException")
         | Some("InternalServerError") => StoreError::Throttled,
+        Some("ServiceUnavailable") | Some("RequestTimeout") | Some("RequestTimeoutException") => {
+            StoreError::Unavailable(e.message().unwrap_or("service unavailable").to_owned())
+        }
         Some("ValidationException") => {
             StoreError::Invalid(e.message().unwrap_or("validation failed").to_owned())
         }

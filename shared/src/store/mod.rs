@@ -203,6 +203,11 @@ pub enum StoreError {
     /// The backend asked us to slow down; retrying later may succeed.
     #[error("throttled")]
     Throttled,
+    /// The backend did not answer (a timeout, a connection that failed, a 503) after the
+    /// SDK's own retries. A write may or may not have taken effect, so the domain does not
+    /// repeat it: the caller answers 503 and the client decides.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     /// The request itself is not storable (too large, too many operations, bad cursor).
     #[error("invalid request: {0}")]
     Invalid(String),
