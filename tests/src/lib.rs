@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 pub mod events;
 pub mod receiver;
+pub mod world;
 
 pub use serde_json::json;
 
