@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub mod events;
 pub mod faults;
 pub mod receiver;
+pub mod world;
 
 pub use serde_json::json;
 

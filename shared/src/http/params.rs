@@ -249,9 +249,15 @@ fn bracket_path(field: &str) -> Vec<String> {
     }
 }
 
+/// Rack's limit on bracket nesting. Deeper fields are dropped: nesting them would recurse
+/// once per level (a few kilobytes of brackets overflowed the stack).
+const MAX_PARAM_DEPTH: usize = 100;
+
 fn insert_bracketed(root: &mut Map<String, Value>, field: &str, value: Value) {
     let path = bracket_path(field);
-    insert_path(root, &path, value);
+    if path.len() <= MAX_PARAM_DEPTH {
+        insert_path(root, &path, value);
+    }
 }
 
 fn insert_path(map: &mut Map<String, Value>, path: &[String], value: Value) {
@@ -318,6 +324,15 @@ mod tests {
             Value::Object(p.values.clone()),
             json!({"name":"A b","team":{"name":"x"},"labels":["a","b"],"f":{"a":{"b":"1"}}})
         );
+    }
+
+    #[test]
+    fn fields_nested_beyond_the_limit_are_dropped() {
+        let deep = |levels: usize| format!("a{}=x", "[b]".repeat(levels));
+        let kept = Params::from_urlencoded(deep(MAX_PARAM_DEPTH - 1).as_bytes());
+        assert!(kept.has("a"));
+        let dropped = Params::from_urlencoded(format!("{}&c=1", deep(10_000)).as_bytes());
+        assert_eq!(Value::Object(dropped.values), json!({"c": "1"}));
     }
 
     #[test]
