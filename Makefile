@@ -9,7 +9,7 @@ STACK ?= chatwoot
 ARCH ?= x86_64
 FUNCTIONS := platform application client reports dispatcher scheduler
 
-.PHONY: help run admin-token test check unit test-emulated test-aws lint-template browser-test bench build deploy destroy emulators emulators-stop
+.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test bench bench-lambda build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-emulated lint-template browser-test ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, browser test
+test: check unit test-emulated lint-template sam-check browser-test ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test
 	@echo "make test: all checks passed"
 
 check: ## Formatting and clippy with warnings as errors
@@ -42,11 +42,20 @@ test-aws: ## The same suites against the AWS endpoints in the environment (e.g. 
 lint-template: ## cfn-lint on template.yaml (installed into $(TOOLS))
 	PATH="$$(bash infra/tools.sh $(TOOLS) cfn-lint):$$PATH" cfn-lint template.yaml
 
+sam-check: ## sam validate --lint, and sam build of every function (cargo-lambda, no Docker; debug unless SAM_BUILD_MODE= is cleared)
+	export SAM_CLI_TELEMETRY=0 AWS_REGION="$${AWS_REGION:-us-east-1}" SAM_BUILD_MODE="$${SAM_BUILD_MODE-debug}" \
+	  PATH="$$(bash infra/tools.sh $(TOOLS) sam cargo-lambda):$$PATH"; \
+	sam validate --lint; \
+	sam build --parameter-overrides Architecture=$(ARCH)
+
 browser-test: ## The CSAT survey and help-center pages end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes their docs/ screenshots)
 	bash infra/browser-test.sh
 
-bench: ## Store round trips and in-process latency per operation
+bench: bench-lambda ## Store round trips and in-process latency per operation, binary sizes, cold starts
 	cargo bench -p api-tests --bench platform --bench conversations --bench reports
+
+bench-lambda: build ## Each function's zipped size and cold start through a runtime-API stub (DynamoDB Local)
+	AWS_REGION="$${AWS_REGION:-us-east-1}" bash infra/bench-lambda.sh $(TOOLS) $(EMULATORS)
 
 build: ## Every function's bootstrap zip, in one cargo-lambda build
 	PATH="$$(bash infra/tools.sh $(TOOLS) cargo-lambda):$$PATH" \

@@ -120,7 +120,8 @@ pub struct Built {
 /// What [`AppState::aws`] does about its table and bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provision {
-    /// Use them as they are: a deployed stack's, made by the template.
+    /// Use them as they are: a deployed stack's, made by the template. The DynamoDB
+    /// connection is opened while building (a function's init phase, not its first request).
     Existing,
     /// Create them when missing (the local server and the tests, against emulators). `stream`
     /// gives the table the stream the dispatcher reads; the test suites leave it off except
@@ -184,12 +185,15 @@ impl AppState {
         );
         let store = DynamoStore::new(dynamo, table);
         let blobs = S3BlobStore::new(s3, bucket);
-        if let Provision::Create { stream } = provision {
-            store
-                .ensure_table(stream)
-                .await
-                .map_err(|e| e.to_string())?;
-            blobs.ensure_bucket().await.map_err(|e| e.to_string())?;
+        match provision {
+            Provision::Create { stream } => {
+                store
+                    .ensure_table(stream)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                blobs.ensure_bucket().await.map_err(|e| e.to_string())?;
+            }
+            Provision::Existing => store.warm().await,
         }
         Ok(AppState {
             store: Arc::new(store),

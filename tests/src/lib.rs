@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 pub mod events;
 pub mod faults;
+pub mod operations;
 pub mod receiver;
 pub mod world;
 

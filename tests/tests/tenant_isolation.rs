@@ -7,12 +7,12 @@
 //! The operations come from `tests/data/chatwoot-operations.tsv`, so an operation added there
 //! is swept (or fails the count) without editing this file.
 
+use api_tests::operations::{operations, Operation};
 use api_tests::world::{Tenant, World, LEAK_MARKER};
 use api_tests::{json, TestApi, TestResponse};
 use http::Method;
+use infra::Function;
 use serde_json::Value;
-
-const OPERATIONS: &str = include_str!("../data/chatwoot-operations.tsv");
 
 /// How many documented operations name something: every one with a path parameter, plus
 /// [`BODY_ID_OPERATIONS`].
@@ -22,62 +22,27 @@ const OPERATIONS_WITH_IDS: usize = 152;
 /// reads no account, as in Chatwoot.)
 const BODY_ID_OPERATIONS: [&str; 1] = ["create-an-agent-bot"];
 
-struct Operation {
-    function: &'static str,
-    method: Method,
-    path: &'static str,
-    id: &'static str,
+fn names_something(operation: &Operation) -> bool {
+    operation.parameters().next().is_some() || BODY_ID_OPERATIONS.contains(&operation.id)
 }
 
-impl Operation {
-    fn parameters(&self) -> impl Iterator<Item = &'static str> {
-        self.path
-            .split('/')
-            .filter(|s| s.starts_with('{'))
-            .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
-    }
-
-    fn names_something(&self) -> bool {
-        self.parameters().next().is_some() || BODY_ID_OPERATIONS.contains(&self.id)
-    }
-
-    /// A parameter other than the account: an object of the account.
-    fn names_an_object(&self) -> bool {
-        self.parameters().any(|p| p != "account_id")
-    }
-
-    /// Chatwoot lets agent bots use these (conversations and their messages).
-    fn bots_allowed(&self) -> bool {
-        matches!(
-            self.id,
-            "newConversation"
-                | "update-conversation"
-                | "toggle-status-of-a-conversation"
-                | "toggle-priority-of-a-conversation"
-                | "update-custom-attributes-of-a-conversation"
-                | "create-a-new-message-in-a-conversation"
-                | "assign-a-conversation"
-        )
-    }
+/// A parameter other than the account: an object of the account.
+fn names_an_object(operation: &Operation) -> bool {
+    operation.parameters().any(|p| p != "account_id")
 }
 
-fn operations() -> Vec<Operation> {
-    OPERATIONS
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [function, method, path, id] = fields[..] else {
-                panic!("malformed operation line: {line}");
-            };
-            Operation {
-                function,
-                method: method.parse().expect("method"),
-                path,
-                id,
-            }
-        })
-        .collect()
+/// Chatwoot lets agent bots use these (conversations and their messages).
+fn bots_allowed(operation: &Operation) -> bool {
+    matches!(
+        operation.id,
+        "newConversation"
+            | "update-conversation"
+            | "toggle-status-of-a-conversation"
+            | "toggle-priority-of-a-conversation"
+            | "update-custom-attributes-of-a-conversation"
+            | "create-a-new-message-in-a-conversation"
+            | "assign-a-conversation"
+    )
 }
 
 /// The value of one path parameter: `account` names the account, `objects` its objects.
@@ -263,7 +228,7 @@ fn cases(world: &World) -> Vec<Case> {
     let (a, b) = (&world.a, &world.b);
     let body = body_naming(b);
     let mut cases = Vec::new();
-    for operation in operations().into_iter().filter(Operation::names_something) {
+    for operation in operations().into_iter().filter(names_something) {
         let case = |who, token: &str, path: String, expected| Case {
             operation: operation.id,
             who,
@@ -274,7 +239,9 @@ fn cases(world: &World) -> Vec<Case> {
             expected,
         };
         match operation.function {
-            "application" | "reports" if operation.path.contains("{account_id}") => {
+            Function::Application | Function::Reports
+                if operation.path.contains("{account_id}") =>
+            {
                 let in_b = fill(&operation, b, b);
                 // The account itself is looked up among the user's own: not found.
                 let non_member = if operation.path == "/api/v1/accounts/{account_id}" {
@@ -298,7 +265,7 @@ fn cases(world: &World) -> Vec<Case> {
                     "A's agent bot in B's account",
                     &a.bot.1,
                     in_b.clone(),
-                    vec![if operation.bots_allowed() {
+                    vec![if bots_allowed(&operation) {
                         unauthorized("Bot is not authorized to access this account")
                     } else {
                         unauthorized("Access to this endpoint is not authorized for bots")
@@ -312,7 +279,7 @@ fn cases(world: &World) -> Vec<Case> {
                         "Access to this endpoint is not authorized for bots",
                     )],
                 ));
-                if operation.names_an_object() {
+                if names_an_object(&operation) {
                     let b_in_a = fill(&operation, a, b);
                     cases.push(case(
                         "A's administrator, B's objects in A's account",
@@ -324,7 +291,7 @@ fn cases(world: &World) -> Vec<Case> {
                         "A's agent bot, B's objects in A's account",
                         &a.bot.1,
                         b_in_a,
-                        vec![if operation.bots_allowed() {
+                        vec![if bots_allowed(&operation) {
                             not_found()
                         } else {
                             unauthorized("Access to this endpoint is not authorized for bots")
@@ -332,7 +299,7 @@ fn cases(world: &World) -> Vec<Case> {
                     ));
                 }
             }
-            "platform" => {
+            Function::Platform => {
                 let path = operation
                     .path
                     .replace("{account_id}", &a.account.to_string())
@@ -374,7 +341,7 @@ fn cases(world: &World) -> Vec<Case> {
                     });
                 }
             }
-            "client" => cases.extend(public_cases(&operation, a, b)),
+            Function::Client => cases.extend(public_cases(&operation, a, b)),
             // The profile: B's account named in the body (below).
             _ => {}
         }
@@ -541,7 +508,7 @@ async fn nobody_reaches_another_tenants_objects() {
     let world = World::build(&api).await;
     let with_ids: Vec<&'static str> = operations()
         .into_iter()
-        .filter(Operation::names_something)
+        .filter(names_something)
         .map(|op| op.id)
         .collect();
     assert_eq!(

@@ -37,6 +37,21 @@ impl DynamoStore {
         }
     }
 
+    /// Opens the connection (DNS, TCP, TLS) and resolves credentials during a function's init,
+    /// so that its first request does not pay for them: one DescribeTable, which consumes no
+    /// capacity. A failure is only logged; the first request retries and reports it.
+    pub async fn warm(&self) {
+        let described = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await;
+        if let Err(e) = described {
+            tracing::warn!(error = %map_error(e), "warming the DynamoDB connection failed");
+        }
+    }
+
     /// Creates the table (key schema, GSI1, TTL, and the stream when `stream`) unless it
     /// exists; waits until active. Used by the local server and the tests; deployed stacks
     /// get the table from the template.
