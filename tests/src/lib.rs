@@ -12,6 +12,7 @@ use shared::state::{AppState, Config, Provision};
 use std::sync::Arc;
 
 pub mod events;
+pub mod operations;
 pub mod receiver;
 
 pub use serde_json::json;

@@ -2,67 +2,16 @@
 //! to. The operations are copied from the reference (`tests/data/chatwoot-operations.tsv`:
 //! function, method, path, operation id).
 
+use api_tests::operations::{concrete_path, documented_operations};
 use api_tests::{json, TestApi};
-use http::Method;
 use infra::{function_for, Function};
 
-const OPERATIONS: &str = include_str!("../data/chatwoot-operations.tsv");
 const DOCUMENTED_OPERATIONS: usize = 157;
-
-struct Operation {
-    function: Function,
-    method: Method,
-    path: &'static str,
-    id: &'static str,
-}
-
-fn operations() -> Vec<Operation> {
-    OPERATIONS
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [function, method, path, id] = fields[..] else {
-                panic!("malformed operation line: {line}");
-            };
-            let function = match function {
-                "platform" => Function::Platform,
-                "application" => Function::Application,
-                "client" => Function::Client,
-                "reports" => Function::Reports,
-                other => panic!("unknown function {other}"),
-            };
-            Operation {
-                function,
-                method: method.parse().expect("method"),
-                path,
-                id,
-            }
-        })
-        .collect()
-}
-
-/// The document's path with its `{parameters}` filled in: `account_id` with `account`, every
-/// other one with `other` (ids, slugs and identifiers alike are one path segment).
-fn concrete_path(template: &str, account: &str, other: &str) -> String {
-    let mut path = String::new();
-    for (i, segment) in template.split('/').enumerate() {
-        if i > 0 {
-            path.push('/');
-        }
-        path.push_str(match segment {
-            "{account_id}" => account,
-            s if s.starts_with('{') => other,
-            s => s,
-        });
-    }
-    path
-}
 
 #[test]
 fn every_documented_operation_is_routed_by_its_function() {
     let routers = infra::Routers::new();
-    let operations = operations();
+    let operations = documented_operations();
     assert_eq!(operations.len(), DOCUMENTED_OPERATIONS);
     let unrouted: Vec<String> = operations
         .iter()
@@ -89,7 +38,7 @@ async fn every_documented_operation_answers_without_a_server_error() {
     let fixture = api.account_fixture().await;
     let account = fixture.account.to_string();
     let mut failures = Vec::new();
-    for op in operations() {
+    for op in documented_operations() {
         let path = concrete_path(op.path, &account, "987654");
         let token = match op.function {
             Function::Platform => fixture.platform.as_str(),
