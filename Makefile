@@ -9,6 +9,9 @@ STACK ?= chatwoot
 ARCH ?= x86_64
 FUNCTIONS := platform application client reports dispatcher scheduler
 
+FUZZ_SECONDS ?= 120
+
+.PHONY: conformance fuzz-api fuzz
 .PHONY: help run admin-token test check unit test-emulated test-aws lint-template browser-test bench build deploy destroy emulators emulators-stop
 
 help: ## List the targets
@@ -20,7 +23,7 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-emulated lint-template browser-test ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, browser test
+test: check unit test-emulated lint-template browser-test conformance ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, browser test
 	@echo "make test: all checks passed"
 
 check: ## Formatting and clippy with warnings as errors
@@ -44,6 +47,15 @@ lint-template: ## cfn-lint on template.yaml (installed into $(TOOLS))
 
 browser-test: ## The CSAT survey and help-center pages end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes their docs/ screenshots)
 	bash infra/browser-test.sh
+
+conformance: ## Schemathesis over the local server and docs/openapi.json: no 5xx, documented response schemas (seed 1, 10 examples per operation)
+	bash infra/schemathesis.sh 10
+
+fuzz-api: ## The same Schemathesis run with 300 examples per operation (SEED=n to vary)
+	bash infra/schemathesis.sh 300
+
+fuzz: ## cargo-fuzz targets for request parsing, $(FUZZ_SECONDS) s each (nightly toolchain and cargo-fuzz installed here)
+	bash infra/fuzz.sh $(TOOLS) $(FUZZ_SECONDS)
 
 bench: ## Store round trips and in-process latency per operation
 	cargo bench -p api-tests --bench platform --bench conversations --bench reports

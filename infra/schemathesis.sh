@@ -8,7 +8,8 @@
 # app (admin create-platform-app), sets up an account, an administrator, an API inbox and a
 # conversation through the API, then runs Schemathesis (installed by infra/tools.sh into
 # $TOOLS, default .tools) with a fixed seed ($SEED, default 1) and MAX_EXAMPLES examples per
-# operation. The report goes to $REPORT_DIR (default target/schemathesis).
+# operation. The report goes to $REPORT_DIR (default target/schemathesis). The coverage phase is
+# left out: Schemathesis 4.32 fails internally on some of Chatwoot's request schemas there.
 set -euo pipefail
 
 [[ $# -ge 1 ]] || { sed -n '5p' "$0" | sed 's/^# //' >&2; exit 2; }
@@ -82,7 +83,7 @@ log "account $ACCOUNT_ID, inbox $INBOX_ID ($INBOX_IDENTIFIER), conversation $CON
 status=0
 PATH="$ST_PATH:$PATH" st --config-file infra/schemathesis.toml run "$BASE/openapi.json" \
   --checks not_a_server_error,response_schema_conformance \
-  --seed "$SEED" --max-examples "$MAX_EXAMPLES" --workers 2 \
+  --seed "$SEED" --max-examples "$MAX_EXAMPLES" --workers 2 --phases examples,fuzzing \
   --report junit --report-dir "$REPORT_DIR" "$@" || status=$?
 if grep -q 'panicked' "$work/server.log"; then
   log "the server panicked:"
