@@ -6,8 +6,8 @@
 #
 # Builds the local server, starts it on a free port over a temporary DATA_DIR with a platform
 # app (admin create-platform-app), sets up an account, an administrator, an API inbox and a
-# conversation through the API, then runs Schemathesis (installed by infra/tools.sh into
-# $TOOLS, default .tools) with a fixed seed ($SEED, default 1) and MAX_EXAMPLES examples per
+# conversation through the API (and a spare account for the platform's account operations),
+# then runs Schemathesis (installed by infra/tools.sh into $TOOLS, default .tools) with a fixed seed ($SEED, default 1) and MAX_EXAMPLES examples per
 # operation. The report goes to $REPORT_DIR (default target/schemathesis). The coverage phase is
 # left out: Schemathesis 4.32 fails internally on some of Chatwoot's request schemas there.
 set -euo pipefail
@@ -62,6 +62,7 @@ call() {
 field() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 
 ACCOUNT_ID="$(call POST /platform/api/v1/accounts "$PLATFORM_TOKEN" '{"name":"Fuzzed"}' | field '["id"]')"
+SPARE_ACCOUNT_ID="$(call POST /platform/api/v1/accounts "$PLATFORM_TOKEN" '{"name":"Spare"}' | field '["id"]')"
 user="$(call POST /platform/api/v1/users "$PLATFORM_TOKEN" \
   '{"name":"Admin","email":"admin@fuzz.example","password":"Passw0rd!Passw0rd"}')"
 USER_ID="$(field '["id"]' <<<"$user")"
@@ -77,7 +78,7 @@ contact="$(call POST "/api/v1/accounts/$ACCOUNT_ID/contacts" "$USER_TOKEN" \
 CONTACT_ID="$(field '["payload"]["contact"]["id"]' <<<"$contact")"
 CONVERSATION_ID="$(call POST "/api/v1/accounts/$ACCOUNT_ID/conversations" "$USER_TOKEN" \
   "{\"inbox_id\":$INBOX_ID,\"contact_id\":$CONTACT_ID}" | field '["id"]')"
-export PLATFORM_TOKEN USER_TOKEN ACCOUNT_ID INBOX_IDENTIFIER CONVERSATION_ID
+export PLATFORM_TOKEN USER_TOKEN ACCOUNT_ID SPARE_ACCOUNT_ID INBOX_IDENTIFIER CONVERSATION_ID
 log "account $ACCOUNT_ID, inbox $INBOX_ID ($INBOX_IDENTIFIER), conversation $CONVERSATION_ID"
 
 status=0
