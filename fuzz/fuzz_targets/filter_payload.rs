@@ -6,10 +6,22 @@ use serde_json::{json, Map, Value};
 use shared::domain::filters::{CustomAttributeKey, Filter, FilterModel};
 
 const CUSTOM_KEYS: &[CustomAttributeKey] = &[
-    CustomAttributeKey { key: "plan", display_type: "list" },
-    CustomAttributeKey { key: "signed_up", display_type: "date" },
-    CustomAttributeKey { key: "seats", display_type: "number" },
-    CustomAttributeKey { key: "vip", display_type: "checkbox" },
+    CustomAttributeKey {
+        key: "plan",
+        display_type: "list",
+    },
+    CustomAttributeKey {
+        key: "signed_up",
+        display_type: "date",
+    },
+    CustomAttributeKey {
+        key: "seats",
+        display_type: "number",
+    },
+    CustomAttributeKey {
+        key: "vip",
+        display_type: "checkbox",
+    },
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -42,7 +42,10 @@ fuzz_target!(|data: &[u8]| {
         let hash_given = !hash.trim().is_empty();
         if let Ok(Some(proven)) = &proven {
             assert_eq!(proven, identifier);
-            assert!(hash.trim().eq_ignore_ascii_case(&genuine), "accepted a wrong hash");
+            assert!(
+                hash.trim().eq_ignore_ascii_case(&genuine),
+                "accepted a wrong hash"
+            );
         }
         if hash_given || inbox.channel.hmac_mandatory() {
             assert_eq!(
@@ -52,6 +55,9 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         let genuine_accepted = verify_identity(inbox, Some(identifier), Some(&genuine));
-        assert!(matches!(genuine_accepted, Ok(Some(_))), "genuine hash refused");
+        assert!(
+            matches!(genuine_accepted, Ok(Some(_))),
+            "genuine hash refused"
+        );
     }
 });

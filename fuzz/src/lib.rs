@@ -5,7 +5,14 @@ use bytes::Bytes;
 use shared::http::{lambda_request, ApiRequest, Params};
 
 /// Keys the accessors are tried with besides the ones the input itself names.
-const COMMON_KEYS: &[&str] = &["name", "page", "id", "labels", "custom_attributes", "payload"];
+const COMMON_KEYS: &[&str] = &[
+    "name",
+    "page",
+    "id",
+    "labels",
+    "custom_attributes",
+    "payload",
+];
 
 /// A POST with `content_type`, the query string (when it forms a valid URI) and the body;
 /// its parameters parsed as the handlers do. Parse errors are fine (4xx); panics are not.
