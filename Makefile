@@ -9,7 +9,9 @@ STACK ?= chatwoot
 ARCH ?= x86_64
 FUNCTIONS := platform application client reports dispatcher scheduler
 
-.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test bench bench-lambda build deploy destroy emulators emulators-stop
+FUZZ_SECONDS ?= 120
+
+.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,7 +22,7 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-emulated lint-template sam-check browser-test ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test
+test: check unit test-emulated lint-template sam-check browser-test conformance ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test, Schemathesis
 	@echo "make test: all checks passed"
 
 check: ## Formatting and clippy with warnings as errors
@@ -50,6 +52,15 @@ sam-check: ## sam validate --lint, and sam build of every function (cargo-lambda
 
 browser-test: ## The CSAT survey and help-center pages end to end in headless Chromium (UPDATE_SCREENSHOTS=1 refreshes their docs/ screenshots)
 	bash infra/browser-test.sh
+
+conformance: ## Schemathesis over the local server and docs/openapi.json: no 5xx, documented response schemas (seed 1, 10 examples per operation)
+	bash infra/schemathesis.sh 10
+
+fuzz-api: ## The same Schemathesis run with 300 examples per operation (SEED=n to vary)
+	bash infra/schemathesis.sh 300
+
+fuzz: ## cargo-fuzz targets for request parsing, $(FUZZ_SECONDS) s each (nightly toolchain and cargo-fuzz installed here)
+	bash infra/fuzz.sh $(TOOLS) $(FUZZ_SECONDS)
 
 bench: bench-lambda ## Store round trips and in-process latency per operation, binary sizes, cold starts
 	cargo bench -p api-tests --bench platform --bench conversations --bench reports

@@ -3,7 +3,7 @@
 # directories to put in front of PATH.
 #
 # Usage:
-#   tools.sh CACHE_DIR TOOL...      TOOL: cfn-lint | sam | cargo-lambda
+#   tools.sh CACHE_DIR TOOL...      TOOL: cfn-lint | sam | cargo-lambda | schemathesis
 #
 #   export PATH="$(bash infra/tools.sh .tools cfn-lint sam):$PATH"
 #
@@ -35,6 +35,7 @@ spec_of() {
     cfn-lint) echo "cfn-lint==1.58.0" ;;
     sam) echo "aws-sam-cli==1.170.0" ;;
     cargo-lambda) echo "cargo-lambda==1.9.2" ;;
+    schemathesis) echo "schemathesis==4.32.5" ;;
     *) return 1 ;;
   esac
 }
@@ -45,13 +46,14 @@ commands_of() {
     cfn-lint) echo "cfn-lint" ;;
     sam) echo "sam" ;;
     cargo-lambda) echo "cargo-lambda" ;;
+    schemathesis) echo "st schemathesis" ;;
   esac
 }
 
 [[ $# -ge 2 ]] || usage
 [[ $1 != -h && $1 != --help ]] || usage
 for tool in "${@:2}"; do
-  spec_of "$tool" >/dev/null || die "unknown tool '$tool' (known: cfn-lint, sam, cargo-lambda)"
+  spec_of "$tool" >/dev/null || die "unknown tool '$tool' (known: cfn-lint, sam, cargo-lambda, schemathesis)"
 done
 mkdir -p "$1"
 CACHE_DIR="$(cd "$1" && pwd -P)"

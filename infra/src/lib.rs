@@ -9,6 +9,11 @@ use shared::http::Router;
 use shared::AppState;
 use std::sync::Arc;
 
+/// The project's OpenAPI document: the operations it implements, generated from Chatwoot's by
+/// `infra/openapi/generate.py`. The local server answers `GET /openapi.json` with it.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../docs/openapi.json");
+pub const OPENAPI_ROUTE: &str = "/openapi.json";
+
 /// The four Lambda functions a request can reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Function {
@@ -90,6 +95,13 @@ impl LocalApi {
         let path = request.raw_http_path().to_owned();
         if let (Some(blobs), Some(key)) = (&self.blobs, path.strip_prefix(BLOB_ROUTE)) {
             return serve_blob(blobs, key, request).await;
+        }
+        if path == OPENAPI_ROUTE && request.method() == Method::GET {
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Body::Text(OPENAPI_DOCUMENT.to_owned()))
+                .expect("valid response");
         }
         match function_for(&path) {
             Some(function) => {

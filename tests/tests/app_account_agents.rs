@@ -51,6 +51,21 @@ async fn account_show_and_update() {
         .expect(200);
     assert_eq!(merged.body["settings"]["auto_resolve_after"], 60);
     assert_eq!(merged.body["settings"]["auto_resolve_label"], "done");
+    // A form sends every value as text: the settings keep their types (Schemathesis found them
+    // stored as strings).
+    let form = api
+        .patch(&path)
+        .token(&fx.admin.1)
+        .body(
+            "application/x-www-form-urlencoded",
+            "auto_resolve_after=1440&auto_resolve_ignore_waiting=false&audio_transcriptions=true",
+        )
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(form.body["settings"]["auto_resolve_after"], 1440);
+    assert_eq!(form.body["settings"]["auto_resolve_ignore_waiting"], false);
+    assert_eq!(form.body["settings"]["audio_transcriptions"], true);
     // The rename reaches members' profiles.
     let profile = api
         .get("/api/v1/profile")

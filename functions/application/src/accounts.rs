@@ -14,11 +14,11 @@ const CUSTOM_ATTRIBUTE_PARAMS: &[&str] = &["industry", "company_size", "timezone
 const SETTINGS_PARAMS: &[&str] = &[
     "auto_resolve_after",
     "auto_resolve_message",
-    "auto_resolve_ignore_waiting",
-    "audio_transcriptions",
     "auto_resolve_label",
     "conversation_required_attributes",
 ];
+/// Settings stored as booleans, also when a form sends them as text.
+const BOOLEAN_SETTINGS_PARAMS: &[&str] = &["auto_resolve_ignore_waiting", "audio_transcriptions"];
 
 async fn render(state: &AppState, account: &shared::model::Account) -> AppResult<Response<Body>> {
     let keys = cache_keys(state, account.id).await?;
@@ -46,7 +46,18 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         domain: params.optional_string("domain"),
         support_email: params.optional_string("support_email"),
         custom_attributes_merge: pick(CUSTOM_ATTRIBUTE_PARAMS),
-        settings_merge: pick(SETTINGS_PARAMS),
+        settings_merge: pick(SETTINGS_PARAMS)
+            .into_iter()
+            .chain(
+                BOOLEAN_SETTINGS_PARAMS
+                    .iter()
+                    .filter(|n| params.has(n))
+                    .map(|n| {
+                        let flag = params.boolean(n).map_or(Value::Null, Value::Bool);
+                        ((*n).to_owned(), flag)
+                    }),
+            )
+            .collect(),
         ..AccountChanges::default()
     };
     let actor = crate::audit_logs::member_actor(&state, &member, &request).await?;

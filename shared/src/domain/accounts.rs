@@ -97,15 +97,12 @@ fn apply(account: &mut Account, changes: &AccountChanges) -> AppResult<()> {
     account
         .custom_attributes
         .extend(changes.custom_attributes_merge.clone());
-    if let Some(minutes) = changes
-        .settings_merge
-        .get("auto_resolve_after")
-        .filter(|v| !v.is_null())
-    {
+    let mut settings = changes.settings_merge.clone();
+    if let Some(minutes) = settings.get("auto_resolve_after").filter(|v| !v.is_null()) {
         let (low, high) = AUTO_RESOLVE_MINUTES;
         match minutes
             .as_i64()
-            .or_else(|| minutes.as_str().and_then(|s| s.parse().ok()))
+            .or_else(|| minutes.as_str().and_then(|s| s.trim().parse().ok()))
         {
             Some(m) if m < low => errors.add_full(
                 "auto_resolve_after",
@@ -115,11 +112,14 @@ fn apply(account: &mut Account, changes: &AccountChanges) -> AppResult<()> {
                 "auto_resolve_after",
                 &format!("Auto resolve after must be less than or equal to {high}"),
             ),
-            Some(_) => {}
+            // Stored as the integer it is, also when a form sent it as text.
+            Some(m) => {
+                settings.insert("auto_resolve_after".into(), m.into());
+            }
             None => errors.add("auto_resolve_after", "is not a number"),
         }
     }
-    account.settings.extend(changes.settings_merge.clone());
+    account.settings.extend(settings);
     validate::presence(&mut errors, "name", Some(&account.name));
     validate::max_length(&mut errors, "name", Some(&account.name), STRING_COLUMN);
     validate::max_length(&mut errors, "domain", account.domain.as_deref(), 100);
