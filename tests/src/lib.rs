@@ -489,6 +489,53 @@ impl TestApi {
     }
 }
 
+/// An API inbox of a fixture's account, a contact and an open conversation between them.
+pub struct OpenConversation {
+    /// `/api/v1/accounts/{account}`.
+    pub base: String,
+    pub inbox: i64,
+    pub contact: i64,
+    pub conversation: i64,
+}
+
+impl TestApi {
+    /// Creates an [`OpenConversation`] in `fx`'s account as its administrator.
+    pub async fn open_conversation(&self, fx: &AccountFixture) -> OpenConversation {
+        let base = format!("/api/v1/accounts/{}", fx.account);
+        let admin = &fx.admin.1;
+        let inbox = self
+            .create_id(
+                &format!("{base}/inboxes"),
+                admin,
+                json!({"name": "API", "channel": {"type": "api"}}),
+            )
+            .await;
+        let contact = self
+            .post(&format!("{base}/contacts"))
+            .token(admin)
+            .json(json!({"name": "Carla", "email": "carla@example.com"}))
+            .send()
+            .await
+            .expect(200)
+            .body["payload"]["contact"]["id"]
+            .as_i64()
+            .expect("contact id");
+        let conversation = self
+            .create_id(
+                &format!("{base}/conversations"),
+                admin,
+                json!({"inbox_id": inbox, "contact_id": contact}),
+            )
+            .await;
+        OpenConversation {
+            base,
+            inbox,
+            contact,
+            conversation,
+        }
+    }
+}
+
 /// One account-scoped route for [`check_account_guards`]: `{account}` in the path is filled
 /// in; `{id}` should already name a real object of the fixture's account.
 pub struct GuardedRoute {
@@ -709,4 +756,23 @@ pub fn multipart(
     }
     body.extend(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Removes what a response derives from the reading time rather than from stored state
+/// (`waiting_since`, signed URLs' expiry), so two snapshots of unchanged state compare equal.
+pub fn forget_clock_fields(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("waiting_since");
+            map.values_mut().for_each(forget_clock_fields);
+        }
+        Value::Array(items) => items.iter_mut().for_each(forget_clock_fields),
+        // Signed blob URLs carry their signing time and expiry in the query.
+        Value::String(text) if text.starts_with("http") => {
+            if let Some(query) = text.find('?') {
+                text.truncate(query);
+            }
+        }
+        _ => {}
+    }
 }

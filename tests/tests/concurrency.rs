@@ -5,8 +5,8 @@
 //! per-account display-id sequence hold.
 
 use api_tests::{
-    assert_one_winner, concurrent_posts, concurrent_requests, json, AccountFixture, TestApi,
-    TestResponse,
+    assert_one_winner, concurrent_posts, concurrent_requests, json, AccountFixture,
+    OpenConversation, TestApi, TestResponse,
 };
 use http::Method;
 use serde_json::Value;
@@ -25,32 +25,12 @@ struct World {
 async fn world() -> World {
     let api = Arc::new(TestApi::new().await);
     let fx = api.account_fixture().await;
-    let base = format!("/api/v1/accounts/{}", fx.account);
-    let admin = fx.admin.1.clone();
-    let inbox = api
-        .create_id(
-            &format!("{base}/inboxes"),
-            &admin,
-            json!({"name": "API", "channel": {"type": "api"}}),
-        )
-        .await;
-    let contact = api
-        .post(&format!("{base}/contacts"))
-        .token(&admin)
-        .json(json!({"name": "Carla", "email": "carla@example.com"}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
-    let conversation = api
-        .create_id(
-            &format!("{base}/conversations"),
-            &admin,
-            json!({"inbox_id": inbox, "contact_id": contact}),
-        )
-        .await;
+    let OpenConversation {
+        base,
+        inbox,
+        contact,
+        conversation,
+    } = api.open_conversation(&fx).await;
     World {
         api,
         fx,

@@ -6,7 +6,7 @@
 
 use api_tests::events::{dispatch_all, dispatcher, outbox};
 use api_tests::receiver::Receiver;
-use api_tests::{json, AccountFixture, TestApi};
+use api_tests::{json, AccountFixture, OpenConversation, TestApi};
 use dispatcher::http::HttpPoster;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -39,32 +39,12 @@ impl World {
     /// An API inbox with a contact and an open conversation.
     async fn over(api: TestApi) -> World {
         let fx = api.account_fixture().await;
-        let base = format!("/api/v1/accounts/{}", fx.account);
-        let admin = fx.admin.1.clone();
-        let inbox = api
-            .create_id(
-                &format!("{base}/inboxes"),
-                &admin,
-                json!({"name": "API", "channel": {"type": "api"}}),
-            )
-            .await;
-        let contact = api
-            .post(&format!("{base}/contacts"))
-            .token(&admin)
-            .json(json!({"name": "Carla", "email": "carla@example.com"}))
-            .send()
-            .await
-            .expect(200)
-            .body["payload"]["contact"]["id"]
-            .as_i64()
-            .unwrap();
-        let conversation = api
-            .create_id(
-                &format!("{base}/conversations"),
-                &admin,
-                json!({"inbox_id": inbox, "contact_id": contact}),
-            )
-            .await;
+        let OpenConversation {
+            base,
+            inbox,
+            conversation,
+            ..
+        } = api.open_conversation(&fx).await;
         World {
             api,
             fx,

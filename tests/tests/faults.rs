@@ -8,7 +8,7 @@ use api_tests::faults::{
     throttled, timed_out, transaction_conflict, Fault, FaultyBlobs, FaultyStore, ITEM_WRITES,
     READS, WRITES,
 };
-use api_tests::{json, multipart, AccountFixture, TestApi, TestResponse};
+use api_tests::{json, multipart, AccountFixture, OpenConversation, TestApi, TestResponse};
 use http::Method;
 use serde_json::Value;
 use std::sync::Arc;
@@ -37,32 +37,12 @@ async fn world() -> World {
     .await;
     let (store, blobs) = wrappers.expect("state adjusted");
     let fx = api.account_fixture().await;
-    let base = format!("/api/v1/accounts/{}", fx.account);
-    let admin = fx.admin.1.clone();
-    let inbox = api
-        .create_id(
-            &format!("{base}/inboxes"),
-            &admin,
-            json!({"name": "API", "channel": {"type": "api"}}),
-        )
-        .await;
-    let contact = api
-        .post(&format!("{base}/contacts"))
-        .token(&admin)
-        .json(json!({"name": "Carla", "email": "carla@example.com"}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
-    let conversation = api
-        .create_id(
-            &format!("{base}/conversations"),
-            &admin,
-            json!({"inbox_id": inbox, "contact_id": contact}),
-        )
-        .await;
+    let OpenConversation {
+        base,
+        inbox,
+        contact,
+        conversation,
+    } = api.open_conversation(&fx).await;
     World {
         api,
         store,
@@ -140,7 +120,7 @@ impl World {
             self.read("/agents").await,
         ];
         for value in &mut seen {
-            forget_clock_fields(value);
+            api_tests::forget_clock_fields(value);
         }
         seen
     }
@@ -166,24 +146,6 @@ fn first_difference(before: &Value, after: &Value, path: &str) -> Option<String>
             let cut = |v: &Value| v.to_string().chars().take(300).collect::<String>();
             Some(format!("{path}: {} -> {}", cut(before), cut(after)))
         }
-    }
-}
-
-/// Fields derived from the reading time rather than from stored state.
-fn forget_clock_fields(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.remove("waiting_since");
-            map.values_mut().for_each(forget_clock_fields);
-        }
-        Value::Array(items) => items.iter_mut().for_each(forget_clock_fields),
-        // Signed blob URLs carry their signing time and expiry in the query.
-        Value::String(text) if text.starts_with("http") => {
-            if let Some(query) = text.find('?') {
-                text.truncate(query);
-            }
-        }
-        _ => {}
     }
 }
 
