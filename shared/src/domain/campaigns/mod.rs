@@ -309,7 +309,21 @@ pub async fn create(
     )
     .await?;
     let now = epoch_ms(state.clock.now());
-    let mut campaign = Campaign {
+    let mut campaign = blank(account_id, now);
+    apply(&mut campaign, changes, &references, now)?;
+    campaign.display_id = state
+        .store
+        .increment(&campaign_keys::display_id_counter(account_id), "value", 1)
+        .await?;
+    let mut ops = vec![WriteOp::create(campaign.to_item())];
+    ops.extend(due_writes(None, campaign.due_entry()));
+    retrying(store_conflict, || state.store.write(ops.clone())).await?;
+    Ok(campaign)
+}
+
+/// A campaign with nothing set yet: what [`apply`] fills in from a create request.
+fn blank(account_id: i64, now_ms: i64) -> Campaign {
+    Campaign {
         display_id: 0,
         account_id,
         inbox_id: 0,
@@ -325,19 +339,10 @@ pub async fn create(
         campaign_type: CampaignType::Ongoing,
         campaign_status: CampaignStatus::Active,
         scheduled_at_ms: None,
-        created_at_ms: now,
-        updated_at_ms: now,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
         version: 0,
-    };
-    apply(&mut campaign, changes, &references, now)?;
-    campaign.display_id = state
-        .store
-        .increment(&campaign_keys::display_id_counter(account_id), "value", 1)
-        .await?;
-    let mut ops = vec![WriteOp::create(campaign.to_item())];
-    ops.extend(due_writes(None, campaign.due_entry()));
-    retrying(store_conflict, || state.store.write(ops.clone())).await?;
-    Ok(campaign)
+    }
 }
 
 /// Updates a campaign (versioned), moving its due entry in the same transaction. A completed
@@ -411,23 +416,7 @@ mod tests {
     fn draft() -> Campaign {
         Campaign {
             display_id: 1,
-            account_id: 1,
-            inbox_id: 0,
-            sender_id: None,
-            title: String::new(),
-            description: None,
-            message: String::new(),
-            enabled: true,
-            trigger_only_during_business_hours: false,
-            trigger_rules: Map::new(),
-            template_params: Map::new(),
-            audience: None,
-            campaign_type: CampaignType::Ongoing,
-            campaign_status: CampaignStatus::Active,
-            scheduled_at_ms: None,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            version: 0,
+            ..blank(1, 0)
         }
     }
 
