@@ -395,6 +395,28 @@ pub async fn channel_summary(
             "Date range cannot exceed 6 months".into(),
         ));
     }
+    let statuses = [
+        Status::Open,
+        Status::Resolved,
+        Status::Pending,
+        Status::Snoozed,
+    ];
+    per_channel(state, account_id, range, |reader, scope| {
+        let counts = statuses
+            .map(|status| reader.count(scope, &metric::conversations_in(status.as_str()), range));
+        counts.iter().any(|c| *c != 0).then_some(counts)
+    })
+    .await
+}
+
+/// Counts per channel type of the account over `range`, read in one aggregate read;
+/// `counts` answers `None` for a channel type the report leaves out.
+async fn per_channel<T>(
+    state: &AppState,
+    account_id: i64,
+    range: Range,
+    counts: impl Fn(&Reader, &Scope) -> Option<T>,
+) -> AppResult<Vec<(String, T)>> {
     let kinds = channel_types(state, account_id).await?;
     let scopes: Vec<Scope> = kinds.iter().cloned().map(Scope::Channel).collect();
     let aggregates = read(state, account_id, &scopes, &[range]).await?;
@@ -404,18 +426,8 @@ pub async fn channel_summary(
     };
     Ok(kinds
         .into_iter()
-        .zip(scopes)
-        .map(|(kind, scope)| {
-            let counts = [
-                Status::Open,
-                Status::Resolved,
-                Status::Pending,
-                Status::Snoozed,
-            ]
-            .map(|status| reader.count(&scope, &metric::conversations_in(status.as_str()), range));
-            (kind, counts)
-        })
-        .filter(|(_, counts)| counts.iter().any(|c| *c != 0))
+        .zip(&scopes)
+        .filter_map(|(kind, scope)| counts(&reader, scope).map(|c| (kind, c)))
         .collect())
 }
 
@@ -435,31 +447,20 @@ pub async fn first_response_distribution(
     account_id: i64,
     range: Range,
 ) -> AppResult<Vec<(String, Vec<(&'static str, i64)>)>> {
-    let kinds = channel_types(state, account_id).await?;
-    let scopes: Vec<Scope> = kinds.iter().cloned().map(Scope::Channel).collect();
-    let aggregates = read(state, account_id, &scopes, &[range]).await?;
-    let reader = Reader {
-        aggregates: &aggregates,
-        business_hours: false,
-    };
-    Ok(kinds
-        .into_iter()
-        .zip(scopes)
-        .map(|(kind, scope)| {
-            let counts: Vec<(&'static str, i64)> = FIRST_RESPONSE_BUCKETS
-                .iter()
-                .enumerate()
-                .map(|(i, (name, _))| {
-                    (
-                        *name,
-                        reader.count(&scope, &metric::first_response_bucket(i), range),
-                    )
-                })
-                .collect();
-            (kind, counts)
-        })
-        .filter(|(_, counts)| counts.iter().any(|(_, c)| *c != 0))
-        .collect())
+    per_channel(state, account_id, range, |reader, scope| {
+        let counts: Vec<(&'static str, i64)> = FIRST_RESPONSE_BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                (
+                    *name,
+                    reader.count(scope, &metric::first_response_bucket(i), range),
+                )
+            })
+            .collect();
+        counts.iter().any(|(_, c)| *c != 0).then_some(counts)
+    })
+    .await
 }
 
 /// `GET /reports/inbox_label_matrix`: inboxes by name, labels by title, and per cell the
