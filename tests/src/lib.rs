@@ -536,6 +536,18 @@ impl TestApi {
     }
 }
 
+impl TestApi {
+    /// Points an API inbox's webhook (where its outgoing messages go) at `url`.
+    pub async fn set_inbox_webhook(&self, base: &str, inbox: i64, token: &str, url: &str) {
+        self.patch(&format!("{base}/inboxes/{inbox}"))
+            .token(token)
+            .json(json!({"channel": {"webhook_url": url}}))
+            .send()
+            .await
+            .expect(200);
+    }
+}
+
 /// One account-scoped route for [`check_account_guards`]: `{account}` in the path is filled
 /// in; `{id}` should already name a real object of the fixture's account.
 pub struct GuardedRoute {

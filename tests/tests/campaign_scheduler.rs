@@ -237,12 +237,8 @@ async fn the_messages_reach_the_api_inboxs_webhook() {
     let receiver = Receiver::start().await;
     world
         .api
-        .patch(&format!("{}/inboxes/{}", world.base, world.inbox))
-        .token(world.admin())
-        .json(json!({"channel": {"webhook_url": receiver.url}}))
-        .send()
-        .await
-        .expect(200);
+        .set_inbox_webhook(&world.base, world.inbox, world.admin(), &receiver.url)
+        .await;
     let campaign = world.campaign(0, Some(world.fx.admin.0)).await;
     world.run().await;
     dispatch_all(

@@ -365,12 +365,8 @@ async fn an_api_inbox_whose_webhook_rejects_a_message_marks_it_failed() {
     let receiver = Receiver::start().await;
     world
         .api
-        .patch(&format!("{}/inboxes/{}", world.base, world.inbox))
-        .token(world.admin())
-        .json(json!({"channel": {"webhook_url": receiver.url}}))
-        .send()
-        .await
-        .expect(200);
+        .set_inbox_webhook(&world.base, world.inbox, world.admin(), &receiver.url)
+        .await;
     world.dispatch().await;
     receiver.answer(&[422]);
     let sent = world
