@@ -28,11 +28,14 @@ pub const DEFAULT_NAMESPACE: &str = "ChatwootApi";
 /// The metric event's fields that become CloudWatch dimensions.
 const DIMENSIONS: [&str; 2] = ["function", "route"];
 
-/// The metric event's fields that become CloudWatch metrics, with their units.
-const METRICS: [(&str, &str); 3] = [
+/// The metric event's fields that become CloudWatch metrics, with their units. The request
+/// units are only there on DynamoDB; a metric is declared only when its field is present.
+const METRICS: [(&str, &str); 5] = [
     ("latency_ms", "Milliseconds"),
     ("store_reads", "Count"),
     ("store_writes", "Count"),
+    ("store_read_units", "Count"),
+    ("store_write_units", "Count"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +158,7 @@ where
             .map_or(0, |d| d.as_millis() as u64);
         let metrics: Vec<Value> = METRICS
             .iter()
+            .filter(|(name, _)| document.contains_key(*name))
             .map(|(name, unit)| serde_json::json!({ "Name": name, "Unit": unit }))
             .collect();
         document.insert(

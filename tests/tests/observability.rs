@@ -362,16 +362,27 @@ async fn each_request_emits_one_emf_object_with_its_round_trips() {
 
     let (_, output) = captured(true, "info", api.get(&path).token(&fx.admin.1).send()).await;
     let emf = output.metric_object();
+    let mut metrics = vec![
+        json!({"Name": "latency_ms", "Unit": "Milliseconds"}),
+        json!({"Name": "store_reads", "Unit": "Count"}),
+        json!({"Name": "store_writes", "Unit": "Count"}),
+    ];
+    // DynamoDB reports the request units each call consumed; the embedded store has none.
+    let on_dynamo = api_tests::aws_backend();
+    if on_dynamo {
+        metrics.push(json!({"Name": "store_read_units", "Unit": "Count"}));
+        metrics.push(json!({"Name": "store_write_units", "Unit": "Count"}));
+        assert!(emf["store_read_units"].as_f64().unwrap() >= expected.reads as f64);
+        assert_eq!(emf["store_write_units"], 0.0);
+    } else {
+        assert!(emf.get("store_read_units").is_none(), "{emf}");
+    }
     assert_eq!(
         emf["_aws"]["CloudWatchMetrics"],
         json!([{
             "Namespace": NAMESPACE,
             "Dimensions": [["function", "route"]],
-            "Metrics": [
-                {"Name": "latency_ms", "Unit": "Milliseconds"},
-                {"Name": "store_reads", "Unit": "Count"},
-                {"Name": "store_writes", "Unit": "Count"},
-            ],
+            "Metrics": metrics,
         }])
     );
     assert!(emf["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
@@ -406,6 +417,10 @@ async fn each_request_emits_one_emf_object_with_its_round_trips() {
     );
     assert_eq!(objects[1]["store_writes"], 0);
     assert_eq!(objects[1]["store_reads"], expected.reads);
+    if on_dynamo {
+        // At least one unit per item written (the canned response, its claim, the counter).
+        assert!(objects[0]["store_write_units"].as_f64().unwrap() >= 1.0);
+    }
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 use api_tests::{fresh_state, json};
 use serde_json::Value;
 use shared::store::{
-    Condition, Index, Item, Key, Query, SortKey, Store, StoreError, WriteOp, EXPIRES_AT, GSI1PK,
-    GSI1SK, PK, SK,
+    Capacity, Condition, Index, Item, Key, Query, SortKey, Store, StoreError, WriteOp, EXPIRES_AT,
+    GSI1PK, GSI1SK, PK, SK,
 };
 use std::sync::Arc;
 
@@ -452,4 +452,44 @@ async fn expired_items_read_as_absent() {
         .await
         .unwrap();
     assert!(batch[0].is_none() && batch[1].is_some());
+}
+
+/// DynamoDB bills on-demand tables by request units and reports them per call; the store
+/// adds them up (the request metrics and the cost model read them). The embedded store has
+/// none to report.
+#[tokio::test]
+async fn request_units_are_counted_where_the_backend_bills_them() {
+    let (store, _keep) = store().await;
+    let Some(start) = store.consumed() else {
+        assert!(!api_tests::aws_backend(), "DynamoDB reports request units");
+        return;
+    };
+    let spent = |before: Capacity, after: Option<Capacity>| {
+        let used = after.unwrap().since(before);
+        (used.read_units, used.write_units)
+    };
+    // A small item: one write unit to put, one read unit to read strongly consistently.
+    store
+        .write(vec![WriteOp::put(item("P#1", "A", json!({"v": 1})))])
+        .await
+        .unwrap();
+    let put = store.consumed().unwrap();
+    assert_eq!(spent(start, Some(put)), (0.0, 1.0));
+    store.get(&Key::new("P#1", "A")).await.unwrap();
+    let got = store.consumed().unwrap();
+    assert_eq!(spent(put, Some(got)), (1.0, 0.0));
+    // A transaction costs two write units per item.
+    store
+        .write(vec![
+            WriteOp::put(item("P#1", "B", json!({}))),
+            WriteOp::put(item("P#1", "C", json!({}))),
+        ])
+        .await
+        .unwrap();
+    let transacted = store.consumed().unwrap();
+    assert_eq!(spent(got, Some(transacted)), (0.0, 4.0));
+    // A query is billed by the bytes it reads (4 KB per unit), not per item.
+    let page = store.query(&Query::partition("P#1")).await.unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(spent(transacted, store.consumed()), (1.0, 0.0));
 }

@@ -6,7 +6,7 @@ use super::response::{error_response, Family};
 use super::ApiRequest;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::CountingStore;
+use crate::store::{CountingStore, Store};
 use crate::telemetry;
 use futures::future::BoxFuture;
 use http::Method;
@@ -162,12 +162,14 @@ impl Router {
 
     /// Serves one request and reports it: one log line (request id, account, route,
     /// method, status, latency; never headers, query, body or tokens) and, when metrics are
-    /// on, one metric event with the store round trips the request cost.
+    /// on, one metric event with the store round trips the request cost (and, on DynamoDB,
+    /// the request units it consumed).
     pub async fn dispatch(&self, state: Arc<AppState>, request: ApiRequest) -> Response<Body> {
         let started = Instant::now();
         let method = request.method.clone();
         let request_id = request.request_id.clone();
         let counter = telemetry::metrics_enabled().then(|| CountingStore::new(state.store.clone()));
+        let consumed_before = counter.as_ref().and_then(|c| c.consumed());
         let state = match &counter {
             Some(counter) => Arc::new(state.with_store(Arc::new(counter.clone()))),
             None => state,
@@ -199,6 +201,10 @@ impl Router {
         );
         if let Some(counter) = counter {
             let store = counter.take();
+            let units = counter
+                .consumed()
+                .zip(consumed_before)
+                .map(|(after, before)| after.since(before));
             tracing::info!(
                 target: telemetry::METRICS_TARGET,
                 function = self.function,
@@ -206,6 +212,8 @@ impl Router {
                 latency_ms,
                 store_reads = store.reads,
                 store_writes = store.writes,
+                store_read_units = units.map(|u| u.read_units),
+                store_write_units = units.map(|u| u.write_units),
                 status,
                 request_id = %request_id,
             );

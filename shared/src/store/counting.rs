@@ -1,7 +1,7 @@
 //! A decorator that counts store round trips and items read: how benchmarks and tests
 //! measure the cost of a request without caring which adapter serves it.
 
-use super::{Item, Key, Page, Query, Store, StoreError, WriteOp};
+use super::{Capacity, Item, Key, Page, Query, Store, StoreError, WriteOp};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -83,5 +83,9 @@ impl Store for CountingStore {
     async fn increment(&self, key: &Key, attr: &str, by: i64) -> Result<i64, StoreError> {
         self.write();
         self.inner.increment(key, attr, by).await
+    }
+
+    fn consumed(&self) -> Option<Capacity> {
+        self.inner.consumed()
     }
 }

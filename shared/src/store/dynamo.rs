@@ -3,20 +3,22 @@
 
 use super::cursor;
 use super::{
-    is_expired, now_epoch_seconds, validate_write, Condition, Index, Item, Key, Page, Query,
-    SortKey, Store, StoreError, WriteOp, EXPIRES_AT, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
+    is_expired, now_epoch_seconds, validate_write, Capacity, Condition, Index, Item, Key, Page,
+    Query, SortKey, Store, StoreError, WriteOp, EXPIRES_AT, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, ReturnValue,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
-    TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, ConsumedCapacity, Delete,
+    GlobalSecondaryIndex, KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType,
+    Put, ReturnConsumedCapacity, ReturnValue, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TableStatus, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const GSI1_NAME: &str = "GSI1";
@@ -25,6 +27,41 @@ pub const GSI1_NAME: &str = "GSI1";
 pub struct DynamoStore {
     client: Client,
     table: String,
+    meter: Arc<Meter>,
+}
+
+/// The request units DynamoDB reports for every call (`ReturnConsumedCapacity::TOTAL`), in
+/// thousandths (eventually consistent index reads cost half a unit). A call's total is
+/// counted as read units for reads and write units for writes: a transaction's condition
+/// checks are billed as writes. A conditional write that fails reports nothing, so it is
+/// not counted.
+#[derive(Default)]
+struct Meter {
+    read_milli: AtomicU64,
+    write_milli: AtomicU64,
+}
+
+impl Meter {
+    fn read<'a>(&self, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        Self::add(&self.read_milli, consumed);
+    }
+
+    fn wrote<'a>(&self, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        Self::add(&self.write_milli, consumed);
+    }
+
+    fn add<'a>(counter: &AtomicU64, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        let units: f64 = consumed.into_iter().filter_map(|c| c.capacity_units).sum();
+        counter.fetch_add((units * 1000.0).round() as u64, Ordering::Relaxed);
+    }
+
+    fn total(&self) -> Capacity {
+        let units = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1000.0;
+        Capacity {
+            read_units: units(&self.read_milli),
+            write_units: units(&self.write_milli),
+        }
+    }
 }
 
 type Attrs = HashMap<String, AttributeValue>;
@@ -34,6 +71,7 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.into(),
+            meter: Arc::default(),
         }
     }
 
@@ -354,23 +392,25 @@ impl DynamoStore {
                 self.client
                     .put_item()
                     .table_name(&self.table)
-                    .set_item(Some(to_attrs(&item)?)),
+                    .set_item(Some(to_attrs(&item)?))
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total),
                 condition
             )
             .send()
             .await
-            .map(|_| ())
+            .map(|output| self.meter.wrote(output.consumed_capacity()))
             .map_err(map_error),
             WriteOp::Delete { key, condition } => with_condition!(
                 self.client
                     .delete_item()
                     .table_name(&self.table)
-                    .set_key(Some(key_attrs(&key))),
+                    .set_key(Some(key_attrs(&key)))
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total),
                 condition
             )
             .send()
             .await
-            .map(|_| ())
+            .map(|output| self.meter.wrote(output.consumed_capacity()))
             .map_err(map_error),
             WriteOp::Add { key, deltas } => {
                 let (expression, names, values) = add_expression(&deltas);
@@ -381,9 +421,10 @@ impl DynamoStore {
                     .update_expression(expression)
                     .set_expression_attribute_names(Some(names))
                     .set_expression_attribute_values(Some(values))
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
                     .send()
                     .await
-                    .map(|_| ())
+                    .map(|output| self.meter.wrote(output.consumed_capacity()))
                     .map_err(map_error)
             }
             check @ WriteOp::Check { .. } => {
@@ -401,9 +442,10 @@ impl DynamoStore {
         self.client
             .transact_write_items()
             .set_transact_items(Some(items))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
-            .map(|_| ())
+            .map(|output| self.meter.wrote(output.consumed_capacity()))
             .map_err(map_transaction_error)
     }
 }
@@ -417,9 +459,11 @@ impl Store for DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key_attrs(key)))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(map_error)?;
+        self.meter.read(output.consumed_capacity());
         let now = now_epoch_seconds();
         match output.item {
             Some(attrs) => Ok(Some(from_attrs(attrs)?).filter(|item| !is_expired(item, now))),
@@ -451,9 +495,11 @@ impl Store for DynamoStore {
                 .client
                 .batch_get_item()
                 .request_items(&self.table, request)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(map_error)?;
+            self.meter.read(output.consumed_capacity());
             for attrs in output
                 .responses
                 .and_then(|mut r| r.remove(&self.table))
@@ -540,9 +586,11 @@ impl Store for DynamoStore {
                 .consistent_read(!on_index)
                 .set_limit(want.map(|w| w as i32))
                 .set_exclusive_start_key(exclusive_start.take())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(map_error)?;
+            self.meter.read(output.consumed_capacity());
             for attrs in output.items.unwrap_or_default() {
                 let item = from_attrs(attrs)?;
                 if !is_expired(&item, now) {
@@ -585,14 +633,20 @@ impl Store for DynamoStore {
             .expression_attribute_names("#a", attr)
             .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
             .return_values(ReturnValue::UpdatedNew)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(map_error)?;
+        self.meter.wrote(output.consumed_capacity());
         output
             .attributes
             .and_then(|a| a.get(attr).cloned())
             .and_then(|v| v.as_n().ok().and_then(|n| n.parse().ok()))
             .ok_or_else(|| StoreError::Backend("counter update returned no value".into()))
+    }
+
+    fn consumed(&self) -> Option<Capacity> {
+        Some(self.meter.total())
     }
 }
 

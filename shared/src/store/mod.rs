@@ -234,6 +234,30 @@ pub trait Store: Send + Sync + 'static {
     async fn write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
     /// Atomically adds `by` to a numeric attribute and answers the new value.
     async fn increment(&self, key: &Key, attr: &str, by: i64) -> Result<i64, StoreError>;
+    /// The request units consumed through this store since it was made, where the backend
+    /// bills by them (DynamoDB); `None` for the embedded store. A request's cost is the
+    /// difference around it ([`Capacity::since`]), exact where requests do not overlap
+    /// (one at a time per Lambda sandbox, the benchmarks).
+    fn consumed(&self) -> Option<Capacity> {
+        None
+    }
+}
+
+/// DynamoDB request units: read request units and write request units in on-demand mode.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Capacity {
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+impl Capacity {
+    /// The units consumed between `before` and `self`.
+    pub fn since(self, before: Capacity) -> Capacity {
+        Capacity {
+            read_units: self.read_units - before.read_units,
+            write_units: self.write_units - before.write_units,
+        }
+    }
 }
 
 /// True when the item's TTL has passed: expired items read as absent on both adapters
