@@ -11,7 +11,7 @@ FUNCTIONS := platform application client reports dispatcher scheduler
 
 FUZZ_SECONDS ?= 120
 
-.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda build deploy destroy emulators emulators-stop
+.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda bench-throughput build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -62,8 +62,13 @@ fuzz-api: ## The same Schemathesis run with 300 examples per operation (SEED=n t
 fuzz: ## cargo-fuzz targets for request parsing, $(FUZZ_SECONDS) s each (nightly toolchain and cargo-fuzz installed here)
 	bash infra/fuzz.sh $(TOOLS) $(FUZZ_SECONDS)
 
-bench: bench-lambda ## Store round trips and in-process latency per operation, binary sizes, cold starts
+bench: bench-lambda bench-throughput ## Store round trips and in-process latency per operation, binary sizes, cold starts, throughput
 	cargo bench -p api-tests --bench platform --bench conversations --bench reports
+
+bench-throughput: ## Requests/s of the local server on a read-heavy mix next to a bare hyper hello-world (wrk from Debian's packages)
+	command -v wrk >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q wrk; }
+	cargo build --profile bench -p infra --bin local-server --example hello_hyper
+	python3 infra/throughput.py "$${CARGO_TARGET_DIR:-target}/release/local-server" "$${CARGO_TARGET_DIR:-target}/release/examples/hello_hyper"
 
 bench-lambda: build ## Each function's zipped size and cold start through a runtime-API stub (DynamoDB Local)
 	AWS_REGION="$${AWS_REGION:-us-east-1}" bash infra/bench-lambda.sh $(TOOLS) $(EMULATORS)

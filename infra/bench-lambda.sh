@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Lambda budgets of `make bench`: each function's zipped bootstrap size (budget 6 MB) and
-# the API functions' cold start through a local runtime-API stub (budget 50 ms of init).
+# every function's cold start through a local runtime-API stub (budget 50 ms of init).
 #
 # Usage: bench-lambda.sh TOOLS_DIR EMULATORS_DIR [RUNS]
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cold start of each API function's release `bootstrap`, through a local Lambda runtime API.
+"""Cold start of each function's release `bootstrap`, through a local Lambda runtime API.
 
 Usage: cold-start.py BIN_DIR [RUNS]
 
@@ -9,8 +9,11 @@ bucket, FRONTEND_URL) and AWS_LAMBDA_RUNTIME_API pointing at a stub of the runti
 here; the DynamoDB and S3 endpoints come from the calling environment (DynamoDB Local + moto).
 Measured from process start: `init` = the first GET .../invocation/next (clients built, the
 DynamoDB connection warmed), `first response` = the POST of the first event's response.
-The event is the function's sample API Gateway v2 request in events/ (unknown tokens, so each
-answers 401 after its token lookup in the table). A throwaway table is created and deleted.
+The event is the function's sample in events/: an API Gateway v2 request for the four API
+functions (unknown tokens, so each answers 401/404 after its lookup in the table), a stream
+batch of one outbox record for the dispatcher (the account has no webhooks: it reads and
+answers no failures), a scheduled tick for the scheduler (no campaigns are due: one query).
+A throwaway table is created and deleted.
 Needs boto3 (the SAM CLI's environment has it).
 """
 import http.server
@@ -30,6 +33,8 @@ FUNCTIONS = [
     ("application", "events/application-get-profile.json"),
     ("client", "events/client-get-inbox.json"),
     ("reports", "events/reports-summary.json"),
+    ("dispatcher", "events/dispatcher-stream.json"),
+    ("scheduler", "events/scheduler-tick.json"),
 ]
 NEXT = "/2018-06-01/runtime/invocation/next"
 TIMEOUT_SECONDS = 20
@@ -100,7 +105,10 @@ class RuntimeApi(http.server.BaseHTTPRequestHandler):
         body = self._body()
         if self.path.endswith("/response"):
             invocation.responded = time.perf_counter()
-            invocation.status = json.loads(body or b"{}").get("statusCode")
+            answer = json.loads(body or b"null")
+            # An API response's status; the stream and schedule handlers' whole answer.
+            is_api = isinstance(answer, dict) and "statusCode" in answer
+            invocation.status = answer["statusCode"] if is_api else json.dumps(answer)
         else:  # .../error or /init/error
             invocation.error = f"{self.path}: {body[:300]!r}"
         self._reply(202)
@@ -169,7 +177,7 @@ def main():
     try:
         print(f"Cold start, {runs} runs each (ms from process start; p50 / max):")
         print(f"  {'function':<12} {'init p50':>9} {'init max':>9} {'1st resp p50':>13} "
-              f"{'1st resp max':>13}  status")
+              f"{'1st resp max':>13}  answer")
         for function, event_file in FUNCTIONS:
             environment = dict(
                 os.environ,

@@ -1,6 +1,8 @@
-//! The sample API Gateway HTTP API (payload v2) events in `events/`, parsed by `lambda_http`
-//! exactly as the Lambda runtime does and handed to the function the file is named after:
-//! the raw path reaches the router, and each request gets its handler's answer, not a 404.
+//! The sample events in `events/`. The API Gateway HTTP API (payload v2) requests are parsed
+//! by `lambda_http` exactly as the Lambda runtime does and handed to the function the file is
+//! named after: the raw path reaches the router, and each request gets its handler's answer,
+//! not a 404. The dispatcher's DynamoDB stream batch and the scheduler's EventBridge tick go
+//! to those functions' handlers (`make bench-lambda` starts every function with its sample).
 
 use api_tests::{fresh_state, json};
 use serde_json::Value;
@@ -82,4 +84,47 @@ async fn a_sample_create_event_creates_the_account_from_its_body() {
     assert_eq!(status, 200, "{account}");
     assert_eq!(account["name"], "Acme");
     assert_eq!(account["status"], "active");
+}
+
+/// The stream sample (one outbox record, `contact_created`), pointed at this test's account,
+/// reaches the account's webhook, and the batch reports no failure.
+#[tokio::test]
+async fn the_sample_stream_batch_is_delivered_to_the_accounts_webhook() {
+    let api = api_tests::TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let receiver = api_tests::receiver::Receiver::start().await;
+    api.post(&format!("/api/v1/accounts/{}/webhooks", fx.account))
+        .token(&fx.admin.1)
+        .json(json!({"webhook": {"url": receiver.url, "subscriptions": ["contact_created"]}}))
+        .send()
+        .await
+        .expect(200);
+    let mut batch: Value = serde_json::from_str(&event("dispatcher-stream.json")).unwrap();
+    let image = &mut batch["Records"][0]["dynamodb"]["NewImage"];
+    let account = json!({"N": fx.account.to_string()});
+    image["account_id"] = account.clone();
+    image["payload"]["M"]["contact"]["M"]["account_id"] = account;
+    image["PK"] = json!({"S": format!("ACCOUNT#{}", fx.account)});
+
+    let handler = api_tests::events::dispatcher(api.state().clone());
+    let answer = dispatcher::handle_batch(&handler, serde_json::from_value(batch).unwrap()).await;
+    assert_eq!(answer, json!({"batchItemFailures": []}));
+    let delivered = receiver.events("contact_created");
+    assert_eq!(delivered.len(), 1);
+    let payload = delivered[0].json();
+    assert_eq!(payload["event"], "contact_created");
+    assert_eq!(payload["email"], "carla@example.com");
+}
+
+/// The scheduler ignores its tick's content: the sample is a scheduled event, and a run over
+/// an installation without campaigns sends nothing.
+#[tokio::test]
+async fn the_sample_tick_is_a_scheduled_event_and_a_run_sends_nothing() {
+    let tick: Value = serde_json::from_str(&event("scheduler-tick.json")).unwrap();
+    assert_eq!(tick["detail-type"], "Scheduled Event");
+    let (state, _, _dir) = fresh_state().await;
+    assert_eq!(
+        scheduler::run(&state).await.unwrap(),
+        json!({"campaigns": 0, "conversations": 0})
+    );
 }
