@@ -63,7 +63,7 @@ fuzz: ## cargo-fuzz targets for request parsing, $(FUZZ_SECONDS) s each (nightly
 	bash infra/fuzz.sh $(TOOLS) $(FUZZ_SECONDS)
 
 bench: bench-lambda ## Store round trips and in-process latency per operation, binary sizes, cold starts
-	cargo bench -p api-tests --bench platform --bench conversations --bench reports
+	cargo bench -p api-tests --bench platform --bench conversations --bench reports --bench operations
 
 bench-lambda: build ## Each function's zipped size and cold start through a runtime-API stub (DynamoDB Local)
 	AWS_REGION="$${AWS_REGION:-us-east-1}" bash infra/bench-lambda.sh $(TOOLS) $(EMULATORS)
