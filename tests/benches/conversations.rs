@@ -10,6 +10,7 @@
 //! `BENCH_STORAGE=aws` runs against DynamoDB and S3 from the environment (the emulators of
 //! `infra/emulators.sh`; real AWS is refused) with a smaller default seed.
 
+use api_tests::bench::{counted_api, env_count, percentile_ms};
 use api_tests::{json, TestApi};
 use http::Method;
 use rand::rngs::StdRng;
@@ -105,15 +106,6 @@ impl Scale {
     /// Messages of conversation `index`: an even share, the remainder to the first ones.
     fn messages_of(&self, index: usize) -> usize {
         self.messages / self.conversations + usize::from(index < self.messages % self.conversations)
-    }
-}
-
-fn env_count(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(value) => value
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a count, not '{value}'")),
-        Err(_) => default,
     }
 }
 
@@ -561,11 +553,6 @@ async fn measure(
     Measured { own, latencies }
 }
 
-fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 * p) as usize).min(sorted.len() - 1);
-    sorted[index].as_secs_f64() * 1000.0
-}
-
 /// The requests measured, reads first (writes change the sample conversation).
 fn operations(seeded: &Seeded) -> Vec<Operation> {
     let account = &seeded.account;
@@ -685,13 +672,7 @@ async fn main() {
     let aws = api_tests::aws_requested("BENCH_STORAGE");
     let scale = Scale::from_env(aws);
     let repeats = Repeats::for_storage(aws);
-    let (state, blobs, dir) = api_tests::empty_state(aws).await;
-    let counter = CountingStore::new(state.store.clone());
-    let state = AppState {
-        store: Arc::new(counter.clone()),
-        ..state
-    };
-    let api = TestApi::over(Arc::new(state), blobs, dir);
+    let (api, counter) = counted_api(aws, |_| {}).await;
     let storage = if aws { "DynamoDB" } else { "embedded store" };
 
     let seeding = Instant::now();

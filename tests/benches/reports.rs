@@ -7,15 +7,14 @@
 //! in-process latency. The budget: a 365-day daily timeseries and a summary each read at most
 //! 400 items in at most 10 round trips, whatever the history holds.
 
+use api_tests::bench::{counted_api, env_count, percentile_ms};
 use api_tests::{json, TestApi};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shared::domain::reports::aggregates::{self, Scope, Tally, DAY_MS};
 use shared::domain::reports::facts::{metric, FactName, ReportingEvent};
 use shared::model::Record;
-use shared::state::AppState;
 use shared::store::{CountingStore, RoundTrips, Store, WriteOp, MAX_TRANSACTION_OPS};
-use std::sync::Arc;
 use std::time::Instant;
 
 const DAYS: i64 = 365;
@@ -35,13 +34,6 @@ struct Seeded {
     /// Local midnight (UTC+05:30) 365 days ago, and the one today: the ranges measured.
     year_since: i64,
     year_until: i64,
-}
-
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 async fn write_all(store: &dyn Store, ops: Vec<WriteOp>) {
@@ -165,27 +157,17 @@ async fn measure(api: &TestApi, counter: &CountingStore, path: &str, token: &str
         trips = counter.take();
     }
     latencies.sort();
-    let at = |p: f64| -> f64 {
-        let index = ((latencies.len() as f64 * p) as usize).min(latencies.len() - 1);
-        latencies[index].as_secs_f64() * 1000.0
-    };
     Measured {
         trips,
-        p50_ms: at(0.5),
-        p99_ms: at(0.99),
+        p50_ms: percentile_ms(&latencies, 0.5),
+        p99_ms: percentile_ms(&latencies, 0.99),
     }
 }
 
 #[tokio::main]
 async fn main() {
     let facts = env_count("BENCH_FACTS", 500_000);
-    let (state, blobs, dir) = api_tests::empty_state(false).await;
-    let counter = CountingStore::new(state.store.clone());
-    let state = AppState {
-        store: Arc::new(counter.clone()),
-        ..state
-    };
-    let api = TestApi::over(Arc::new(state), blobs, dir);
+    let (api, counter) = counted_api(false, |_| {}).await;
 
     let seeding = Instant::now();
     let seeded = seed(&api, facts).await;

@@ -11,6 +11,7 @@ use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config, Provision};
 use std::sync::Arc;
 
+pub mod bench;
 pub mod events;
 pub mod faults;
 pub mod operations;

@@ -6,7 +6,9 @@
 //! [`LEAK_MARKER`] followed by the object's kind, so a response that shows any of B's data
 //! to somebody else is caught by searching its bytes for the marker.
 
+use crate::operations::Operation;
 use crate::{email, json, multipart, TestApi};
+use infra::Function;
 use serde_json::Value;
 
 /// The prefix of every text of account B's objects (lower case: labels, slugs and team names
@@ -100,7 +102,7 @@ impl World {
 }
 
 /// The `id` of a created record, wherever the route's answer puts it.
-fn created_id(body: &Value) -> i64 {
+pub fn created_id(body: &Value) -> i64 {
     [
         &body["id"],
         &body["payload"]["id"],
@@ -375,4 +377,64 @@ impl Tenant {
             csat_response,
         }
     }
+}
+
+/// The value of one path parameter of an operation of `function`, the segment after
+/// `resource`: `account` names the account (and, on the Client API, the inbox), `objects` its
+/// objects.
+fn parameter(
+    function: Function,
+    name: &str,
+    resource: &str,
+    account: &Tenant,
+    objects: &Tenant,
+) -> String {
+    match (function, name, resource) {
+        (Function::Platform, "id", "agent_bots") => objects.bot.0.to_string(),
+        (Function::Platform, "id", "users") => objects.admin.0.to_string(),
+        (_, "account_id", _) => account.account.to_string(),
+        (_, "inbox_identifier", _) => account.api_inbox_identifier.clone(),
+        (_, "contact_identifier", _) => objects.contact_identifier.clone(),
+        (_, "conversation_uuid", _) => objects.conversation_uuid.clone(),
+        (_, "id", "agent_bots") => objects.account_bot.to_string(),
+        (_, "id", "agents") => objects.agent.0.to_string(),
+        (_, "id", "canned_responses") => objects.canned_response.to_string(),
+        (_, "id", "custom_attribute_definitions") => objects.custom_attribute.to_string(),
+        (_, "id", "contacts") => objects.contact.to_string(),
+        (_, "id", "automation_rules") => objects.automation_rule.to_string(),
+        (_, "id", "portals") => objects.portal_slug.clone(),
+        (_, "id", "inboxes") | (_, "inbox_id", _) => objects.api_inbox.to_string(),
+        (_, "id", "labels") => objects.label.to_string(),
+        (_, "id", "campaigns") => objects.campaign.to_string(),
+        (_, "conversation_id", _) => objects.conversation.to_string(),
+        (_, "message_id", _) => objects.message.to_string(),
+        // No integration app can be enabled on this installation, so no account has a hook.
+        (_, "hook_id", _) => "1".to_owned(),
+        (_, "team_id", _) => objects.team.to_string(),
+        (_, "custom_filter_id", _) => objects.custom_filter.to_string(),
+        (_, "webhook_id", _) => objects.webhook.to_string(),
+        other => panic!("no value for path parameter {other:?}"),
+    }
+}
+
+/// The operation's path with `{account_id}` (and the Client API's inbox) of `account` and
+/// every other parameter naming an object of `objects`: the Platform API's users and bots are
+/// the account's administrator and platform-made bot.
+pub fn fill(operation: &Operation, account: &Tenant, objects: &Tenant) -> String {
+    let segments: Vec<&str> = operation.path.split('/').collect();
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, segment)| match segment.strip_prefix('{') {
+            Some(name) => parameter(
+                operation.function,
+                name.trim_end_matches('}'),
+                segments[i - 1],
+                account,
+                objects,
+            ),
+            None => (*segment).to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

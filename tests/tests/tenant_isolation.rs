@@ -8,7 +8,7 @@
 //! is swept (or fails the count) without editing this file.
 
 use api_tests::operations::{operations, Operation};
-use api_tests::world::{Tenant, World, LEAK_MARKER};
+use api_tests::world::{fill, Tenant, World, LEAK_MARKER};
 use api_tests::{json, TestApi, TestResponse};
 use http::Method;
 use infra::Function;
@@ -43,50 +43,6 @@ fn bots_allowed(operation: &Operation) -> bool {
             | "create-a-new-message-in-a-conversation"
             | "assign-a-conversation"
     )
-}
-
-/// The value of one path parameter: `account` names the account, `objects` its objects.
-fn parameter(name: &str, resource: &str, account: &Tenant, objects: &Tenant) -> String {
-    match (name, resource) {
-        ("account_id", _) => account.account.to_string(),
-        ("id", "agent_bots") => objects.account_bot.to_string(),
-        ("id", "agents") => objects.agent.0.to_string(),
-        ("id", "canned_responses") => objects.canned_response.to_string(),
-        ("id", "custom_attribute_definitions") => objects.custom_attribute.to_string(),
-        ("id", "contacts") => objects.contact.to_string(),
-        ("id", "automation_rules") => objects.automation_rule.to_string(),
-        ("id", "portals") => objects.portal_slug.clone(),
-        ("id", "inboxes") | ("inbox_id", _) => objects.api_inbox.to_string(),
-        ("id", "labels") => objects.label.to_string(),
-        ("id", "campaigns") => objects.campaign.to_string(),
-        ("conversation_id", _) => objects.conversation.to_string(),
-        ("message_id", _) => objects.message.to_string(),
-        // No integration app can be enabled on this installation, so no account has a hook.
-        ("hook_id", _) => "1".to_owned(),
-        ("team_id", _) => objects.team.to_string(),
-        ("custom_filter_id", _) => objects.custom_filter.to_string(),
-        ("webhook_id", _) => objects.webhook.to_string(),
-        other => panic!("no value for path parameter {other:?}"),
-    }
-}
-
-/// An application/reports path with `{account_id}` of `account` and every object of `objects`.
-fn fill(operation: &Operation, account: &Tenant, objects: &Tenant) -> String {
-    let segments: Vec<&str> = operation.path.split('/').collect();
-    segments
-        .iter()
-        .enumerate()
-        .map(|(i, segment)| match segment.strip_prefix('{') {
-            Some(name) => parameter(
-                name.trim_end_matches('}'),
-                segments[i - 1],
-                account,
-                objects,
-            ),
-            None => (*segment).to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// A body naming B's objects under every key the operations read ids from.
@@ -300,18 +256,7 @@ fn cases(world: &World) -> Vec<Case> {
                 }
             }
             Function::Platform => {
-                let path = operation
-                    .path
-                    .replace("{account_id}", &a.account.to_string())
-                    .replace(
-                        "{id}",
-                        &if operation.path.contains("/users/") {
-                            a.admin.0
-                        } else {
-                            a.bot.0
-                        }
-                        .to_string(),
-                    );
+                let path = fill(&operation, a, a);
                 let body = json!({"account_id": a.account, "user_id": a.admin.0, "name": "probe", "role": "agent"});
                 let refused = if operation.id == "create-an-agent-bot" {
                     "Non permissible account"
