@@ -71,11 +71,7 @@ async fn render_one(
 
 async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let visitor = super::visitor(&state, &request).await?;
-    let mut listed = Vec::new();
-    for conversation in client::conversations(&state, &visitor).await? {
-        let messages = client::public_messages(&state, &conversation).await?;
-        listed.push((conversation, messages));
-    }
+    let listed = client::conversations_with_messages(&state, &visitor).await?;
     Ok(json_ok(Value::Array(
         render(&state, &visitor, &listed).await?,
     )))

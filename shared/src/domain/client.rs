@@ -20,6 +20,7 @@ use crate::model::inbox::{Channel, Inbox, PublicInbox};
 use crate::model::{Mirrored, Record};
 use crate::state::AppState;
 use crate::store::{Query, SortKey, WriteOp};
+use futures::{StreamExt, TryStreamExt};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use serde_json::{Map, Value};
@@ -393,7 +394,17 @@ pub async fn identify(
 
 /// The visitor's conversations (all of the contact's when verified), each with its public
 /// messages, oldest first.
-pub async fn conversations(state: &AppState, visitor: &Visitor) -> AppResult<Vec<Conversation>> {
+/// How many conversations' messages the list reads at once.
+const CONCURRENT_MESSAGE_READS: usize = 8;
+
+/// The contact's conversations in this inbox, each with its public messages. Each
+/// conversation's messages are a partition of their own, so this is one query per
+/// conversation; they run [`CONCURRENT_MESSAGE_READS`] at a time, so the wait grows by one
+/// round trip per eight conversations, not per conversation.
+pub async fn conversations_with_messages(
+    state: &AppState,
+    visitor: &Visitor,
+) -> AppResult<Vec<(Conversation, Vec<Message>)>> {
     let mut found: Vec<Conversation> =
         actions::of_contact(state, visitor.inbox.account_id, visitor.contact.id)
             .await?
@@ -401,7 +412,14 @@ pub async fn conversations(state: &AppState, visitor: &Visitor) -> AppResult<Vec
             .filter(|c| visitor.reaches(c))
             .collect();
     found.sort_by_key(|c| c.display_id);
-    Ok(found)
+    futures::stream::iter(found)
+        .map(|conversation| async move {
+            let messages = public_messages(state, &conversation).await?;
+            Ok((conversation, messages))
+        })
+        .buffered(CONCURRENT_MESSAGE_READS)
+        .try_collect()
+        .await
 }
 
 /// Every public message of a conversation (private notes and activity messages left out),
