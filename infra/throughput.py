@@ -85,7 +85,7 @@ def seed(base):
     token = call(base, "GET", f"/platform/api/v1/users/{user['id']}", PLATFORM_TOKEN)["access_token"]
     app = f"/api/v1/accounts/{account}"
     inbox = call(base, "POST", f"{app}/inboxes", token, {"name": "Support", "channel": {"type": "api"}})
-    conversation = None
+    conversations = []
     for n in range(CONVERSATIONS):
         contact = call(base, "POST", f"{app}/contacts", token,
                        {"name": f"Customer {n}", "email": f"customer{n}@bench.test", "inbox_id": inbox["id"]})
@@ -93,6 +93,7 @@ def seed(base):
         conversation = call(base, "POST", f"{app}/conversations", token,
                             {"contact_id": contact_id, "inbox_id": inbox["id"],
                              "message": {"content": "Hello, I need help"}})["id"]
+        conversations.append(conversation)
         for m in range(MESSAGES_PER_CONVERSATION):
             call(base, "POST", f"{app}/conversations/{conversation}/messages", token,
                  {"content": f"Reply {m}", "message_type": "outgoing"})
@@ -103,16 +104,20 @@ def seed(base):
          {"content": "Is anyone there?"})
     return {
         "app": app,
-        "conversation": conversation,
+        "conversations": conversations,
         "widget": f"{public}/{visitor}/conversations/{widget_conversation}",
     }, token
 
 
 def lua_script(mix, parameters, token):
-    """A wrk script cycling through the mix's requests in proportion."""
+    """A wrk script cycling through the mix's requests in proportion, one round of the mix
+    per seeded conversation (replies spread over the conversations as agents' do: one
+    conversation takes at most 200 messages a minute, as in Chatwoot)."""
     entries = []
-    for weight, method, path, body in mix:
-        path = path.format(**parameters)
+    rounds = [(weight, method, path.format(conversation=conversation, **parameters), body)
+              for conversation in parameters["conversations"]
+              for weight, method, path, body in mix]
+    for weight, method, path, body in rounds:
         payload = "nil" if body is None else json.dumps(json.dumps(body))
         headers = '{["api_access_token"] = "%s", ["content-type"] = "application/json"}' % token
         entries += [f'  {{"{method}", "{path}", {headers}, {payload}}}'] * weight

@@ -10,7 +10,7 @@
 //! `BENCH_STORAGE=aws` runs against DynamoDB and S3 from the environment (the emulators of
 //! `infra/emulators.sh`; real AWS is refused) with a smaller default seed.
 
-use api_tests::bench::{counted_api, env_count, percentile_ms};
+use api_tests::bench::{counted_api, env_count, percentile_ms, MostUnits};
 use api_tests::{json, TestApi};
 use http::Method;
 use rand::rngs::StdRng;
@@ -515,6 +515,8 @@ struct Operation {
 /// The most each count reached over the iterations (auth excluded), and the latencies.
 struct Measured {
     own: RoundTrips,
+    /// Request units of the whole request, auth included (DynamoDB only).
+    units: MostUnits,
     latencies: Vec<Duration>,
 }
 
@@ -525,6 +527,7 @@ async fn measure(
     iterations: usize,
 ) -> Measured {
     let mut own = RoundTrips::default();
+    let mut units = MostUnits::default();
     let mut latencies = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let mut request = api
@@ -534,10 +537,12 @@ async fn measure(
             request = request.json(operation.body.clone());
         }
         counter.take();
+        let before = MostUnits::before(counter);
         let started = Instant::now();
         let response = request.send().await;
         latencies.push(started.elapsed());
         let counted = counter.take();
+        units.after(counter, before);
         assert_eq!(
             response.status, 200,
             "{}: {}",
@@ -550,7 +555,11 @@ async fn measure(
         own.writes = own.writes.max(counted.writes);
     }
     latencies.sort();
-    Measured { own, latencies }
+    Measured {
+        own,
+        units,
+        latencies,
+    }
 }
 
 /// The requests measured, reads first (writes change the sample conversation).
@@ -691,11 +700,17 @@ async fn main() {
          {AUTH_READS} reads, {AUTH_ITEMS} items, not included in reads and items)\n",
         repeats.read, repeats.write
     );
-    println!("| operation | as | reads | items | writes | p50 (ms) | p99 (ms) | target | met |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+    println!(
+        "| operation | as | reads | items | writes | RRU | WRU | p50 (ms) | p99 (ms) | target | met |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
     for operation in operations(&seeded) {
-        let Measured { own, latencies } =
-            measure(&api, &counter, &operation, repeats.of(&operation.method)).await;
+        let Measured {
+            own,
+            units,
+            latencies,
+        } = measure(&api, &counter, &operation, repeats.of(&operation.method)).await;
+        let [rru, wru] = units.cells();
         let target = operation.target.describe();
         let met = match (target.is_empty(), operation.target.met_by(&own)) {
             (true, _) => "",
@@ -703,7 +718,7 @@ async fn main() {
             (false, false) => "**no**",
         };
         println!(
-            "| {} | {} | {} | {} | {} | {:.2} | {:.2} | {target} | {met} |",
+            "| {} | {} | {} | {} | {} | {rru} | {wru} | {:.2} | {:.2} | {target} | {met} |",
             operation.name,
             operation.caller,
             own.reads,
@@ -715,7 +730,9 @@ async fn main() {
     }
     println!(
         "\nreads, items and writes are the most one request took; writes are conditional writes, \
-         increments or transactions. Measured in {:.1} s.",
+         increments or transactions. RRU and WRU are the read and write request units DynamoDB \
+         reported for the whole request, auth included (the most one request took; none on \
+         the embedded store). Measured in {:.1} s.",
         measuring.elapsed().as_secs_f64()
     );
 }

@@ -16,7 +16,7 @@
 //! `BENCH_STORAGE=aws` runs against DynamoDB and S3 from the environment (the emulators of
 //! `infra/emulators.sh`; real AWS is refused) with fewer repetitions.
 
-use api_tests::bench::{counted_api, percentile_ms};
+use api_tests::bench::{counted_api, percentile_ms, MostUnits};
 use api_tests::operations::{operations, Operation, DOCUMENTED_OPERATIONS};
 use api_tests::world::{created_id, fill, Tenant, World};
 use api_tests::{email, json, TestApi, TestResponse};
@@ -515,6 +515,7 @@ impl Bench {
 struct Measured {
     /// The most each count reached over the repetitions (auth lookups included).
     trips: RoundTrips,
+    units: MostUnits,
     latencies: Vec<Duration>,
     status: u16,
     refused: Option<&'static str>,
@@ -547,11 +548,13 @@ async fn measure(bench: &Bench, operation: &Operation, repeats: usize) -> Result
     let warm_up = bench.request(operation).await;
     check(operation, &warm_up, &bench.send(operation, &warm_up).await)?;
     let mut trips = RoundTrips::default();
+    let mut units = MostUnits::default();
     let mut latencies = Vec::with_capacity(repeats);
     let mut status = 0;
     for _ in 0..repeats {
         let request = bench.request(operation).await;
         bench.counter.take();
+        let before = MostUnits::before(&bench.counter);
         let started = Instant::now();
         let response = bench.send(operation, &request).await;
         latencies.push(started.elapsed());
@@ -560,11 +563,13 @@ async fn measure(bench: &Bench, operation: &Operation, repeats: usize) -> Result
         trips.reads = trips.reads.max(counted.reads);
         trips.items_read = trips.items_read.max(counted.items_read);
         trips.writes = trips.writes.max(counted.writes);
+        units.after(&bench.counter, before);
         status = response.status;
     }
     latencies.sort();
     Ok(Measured {
         trips,
+        units,
         latencies,
         status,
         refused: documented_refusal(operation).map(|(_, why)| why),
@@ -572,8 +577,9 @@ async fn measure(bench: &Bench, operation: &Operation, repeats: usize) -> Result
 }
 
 /// The table's columns, and one operation's cells in the same order.
-const COLUMNS: [&str; 9] = [
-    "function", "method", "path", "reads", "items", "writes", "p50 (ms)", "p99 (ms)", "status",
+const COLUMNS: [&str; 11] = [
+    "function", "method", "path", "reads", "items", "writes", "RRU", "WRU", "p50 (ms)", "p99 (ms)",
+    "status",
 ];
 
 fn cells(operation: &Operation, measured: &Measured) -> [String; COLUMNS.len()] {
@@ -583,6 +589,7 @@ fn cells(operation: &Operation, measured: &Measured) -> [String; COLUMNS.len()] 
         Function::Client => "client",
         Function::Reports => "reports",
     };
+    let [rru, wru] = measured.units.cells();
     let status = match measured.refused {
         Some(why) => format!("{} (refused: {why})", measured.status),
         None => measured.status.to_string(),
@@ -594,6 +601,8 @@ fn cells(operation: &Operation, measured: &Measured) -> [String; COLUMNS.len()] 
         measured.trips.reads.to_string(),
         measured.trips.items_read.to_string(),
         measured.trips.writes.to_string(),
+        rru,
+        wru,
         format!("{:.3}", p50(measured)),
         format!("{:.3}", percentile_ms(&measured.latencies, 0.99)),
         status,
@@ -681,9 +690,9 @@ async fn main() {
     };
     println!(
         "Built the world ({storage}) in {:.1} s. Every documented operation: {} requests per GET, \
-         {} per other method, after one warm-up; reads, items and writes are the most one \
-         request took (auth lookups included); writes are conditional writes, increments or \
-         transactions.\n",
+         {} per other method, after one warm-up; reads, items, writes and request units \
+         (RRU, WRU: DynamoDB only) are the most one request took (auth lookups included); \
+         writes are conditional writes, increments or transactions.\n",
         building.elapsed().as_secs_f64(),
         repeats.read,
         repeats.write

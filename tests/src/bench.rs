@@ -3,7 +3,7 @@
 
 use crate::TestApi;
 use shared::state::AppState;
-use shared::store::CountingStore;
+use shared::store::{Capacity, CountingStore, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +21,37 @@ pub async fn counted_api(
     };
     adjust(&mut state);
     (TestApi::over(Arc::new(state), blobs, scratch), counter)
+}
+
+/// The most request units one request consumed, over the requests seen so far: DynamoDB's
+/// answers counted by its store; nothing on the embedded store.
+#[derive(Default)]
+pub struct MostUnits(Option<Capacity>);
+
+impl MostUnits {
+    /// What the store has consumed so far: take it before a request, hand it to [`Self::after`].
+    pub fn before(counter: &CountingStore) -> Option<Capacity> {
+        counter.consumed()
+    }
+
+    pub fn after(&mut self, counter: &CountingStore, before: Option<Capacity>) {
+        if let (Some(after), Some(before)) = (counter.consumed(), before) {
+            let used = after.since(before);
+            let most = self.0.unwrap_or_default();
+            self.0 = Some(Capacity {
+                read_units: most.read_units.max(used.read_units),
+                write_units: most.write_units.max(used.write_units),
+            });
+        }
+    }
+
+    /// Read and write units as table cells ("-" where the store reports none).
+    pub fn cells(&self) -> [String; 2] {
+        match self.0 {
+            Some(c) => [c.read_units.to_string(), c.write_units.to_string()],
+            None => ["-".to_owned(), "-".to_owned()],
+        }
+    }
 }
 
 /// The `p` quantile (0..1) of sorted latencies, in milliseconds.
