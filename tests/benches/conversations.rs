@@ -10,7 +10,7 @@
 //! `BENCH_STORAGE=aws` runs against DynamoDB and S3 from the environment (the emulators of
 //! `infra/emulators.sh`; real AWS is refused) with a smaller default seed.
 
-use api_tests::bench::{counted_api, env_count, percentile_ms, MostUnits};
+use api_tests::bench::{counted_api, env_count, percentile_ms, MostUnits, Repeats};
 use api_tests::{json, TestApi};
 use http::Method;
 use rand::rngs::StdRng;
@@ -44,32 +44,16 @@ const MAX_REPLY_GAP_MS: i64 = 30 * 60 * 1000;
 
 /// How often each request is repeated: fewer against DynamoDB Local, whose calls take tens
 /// to hundreds of milliseconds.
-#[derive(Clone, Copy)]
-struct Repeats {
-    read: usize,
-    write: usize,
-}
-
-impl Repeats {
-    fn for_storage(aws: bool) -> Self {
-        if aws {
-            Repeats {
-                read: 20,
-                write: 10,
-            }
-        } else {
-            Repeats {
-                read: 200,
-                write: 100,
-            }
+fn repeats(aws: bool) -> Repeats {
+    if aws {
+        Repeats {
+            read: 20,
+            write: 10,
         }
-    }
-
-    fn of(&self, method: &Method) -> usize {
-        if method == Method::GET {
-            self.read
-        } else {
-            self.write
+    } else {
+        Repeats {
+            read: 200,
+            write: 100,
         }
     }
 }
@@ -680,7 +664,7 @@ fn operations(seeded: &Seeded) -> Vec<Operation> {
 async fn main() {
     let aws = api_tests::aws_requested("BENCH_STORAGE");
     let scale = Scale::from_env(aws);
-    let repeats = Repeats::for_storage(aws);
+    let repeats = repeats(aws);
     let (api, counter) = counted_api(aws, |_| {}).await;
     let storage = if aws { "DynamoDB" } else { "embedded store" };
 

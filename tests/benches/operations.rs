@@ -16,7 +16,7 @@
 //! `BENCH_STORAGE=aws` runs against DynamoDB and S3 from the environment (the emulators of
 //! `infra/emulators.sh`; real AWS is refused) with fewer repetitions.
 
-use api_tests::bench::{counted_api, percentile_ms, MostUnits};
+use api_tests::bench::{counted_api, percentile_ms, MostUnits, Repeats};
 use api_tests::operations::{operations, Operation, DOCUMENTED_OPERATIONS};
 use api_tests::world::{created_id, fill, Tenant, World};
 use api_tests::{email, json, TestApi, TestResponse};
@@ -27,30 +27,15 @@ use shared::store::{CountingStore, RoundTrips};
 use std::cell::Cell;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// How often each operation is measured after its warm-up request.
-struct Repeats {
-    read: usize,
-    write: usize,
-}
-
-impl Repeats {
-    /// Fewer against DynamoDB Local, whose calls take milliseconds each.
-    fn for_storage(aws: bool) -> Self {
-        if aws {
-            Repeats { read: 10, write: 5 }
-        } else {
-            Repeats {
-                read: 200,
-                write: 50,
-            }
-        }
-    }
-
-    fn of(&self, method: &Method) -> usize {
-        if method == Method::GET {
-            self.read
-        } else {
-            self.write
+/// How often each operation is measured after its warm-up request: fewer against DynamoDB
+/// Local, whose calls take milliseconds each.
+fn repeats(aws: bool) -> Repeats {
+    if aws {
+        Repeats { read: 10, write: 5 }
+    } else {
+        Repeats {
+            read: 200,
+            write: 50,
         }
     }
 }
@@ -135,6 +120,12 @@ impl Bench {
             .await
     }
 
+    /// The path of a new Platform API object, made for the measured request to delete.
+    async fn doomed_on_platform(&self, collection: &str, body: Value) -> String {
+        let created = self.create_on_platform(collection, body).await;
+        format!("{collection}/{}", created_id(&created))
+    }
+
     fn user_body(&self) -> Value {
         json!({"name": self.unique("bench user"), "email": email("bench"), "password": "Password1!"})
     }
@@ -159,21 +150,19 @@ impl Bench {
             "create-an-account" => (path, json!({"name": self.unique("bench account")})),
             "update-an-account" => (path, json!({"name": "alpha account"})),
             "delete-an-account" => {
-                let created = self
-                    .create_on_platform(
-                        "/platform/api/v1/accounts",
-                        json!({"name": self.unique("doomed account")}),
-                    )
+                let body = json!({"name": self.unique("doomed account")});
+                let doomed = self
+                    .doomed_on_platform("/platform/api/v1/accounts", body)
                     .await;
-                (id_path(created["id"].as_i64().unwrap()), Value::Null)
+                (doomed, Value::Null)
             }
             "create-an-account-user" => (path, json!({"user_id": a.agent.0, "role": "agent"})),
             "delete-an-account-user" => {
-                let user = self
-                    .create_on_platform("/platform/api/v1/users", self.user_body())
-                    .await["id"]
-                    .as_i64()
-                    .unwrap();
+                let user = created_id(
+                    &self
+                        .create_on_platform("/platform/api/v1/users", self.user_body())
+                        .await,
+                );
                 self.create_on_platform(&path, json!({"user_id": user, "role": "agent"}))
                     .await;
                 (path, json!({"user_id": user}))
@@ -184,21 +173,19 @@ impl Bench {
             ),
             "update-an-agent-bot" => (path, json!({"name": "alpha platform bot"})),
             "delete-an-agent-bot" => {
-                let created = self
-                    .create_on_platform(
-                        "/platform/api/v1/agent_bots",
-                        json!({"name": self.unique("doomed bot")}),
-                    )
+                let body = json!({"name": self.unique("doomed bot")});
+                let doomed = self
+                    .doomed_on_platform("/platform/api/v1/agent_bots", body)
                     .await;
-                (id_path(created["id"].as_i64().unwrap()), Value::Null)
+                (doomed, Value::Null)
             }
             "create-a-user" => (path, self.user_body()),
             "update-a-user" => (path, json!({"name": "alpha administrator"})),
             "delete-a-user" => {
-                let created = self
-                    .create_on_platform("/platform/api/v1/users", self.user_body())
+                let doomed = self
+                    .doomed_on_platform("/platform/api/v1/users", self.user_body())
                     .await;
-                (id_path(created["id"].as_i64().unwrap()), Value::Null)
+                (doomed, Value::Null)
             }
             // Client API.
             "create-a-contact" => (path, json!({"name": self.unique("bench visitor")})),
@@ -665,7 +652,7 @@ fn print_summary(rows: &[(Operation, Measured)], elapsed: Duration) {
 #[tokio::main]
 async fn main() {
     let aws = api_tests::aws_requested("BENCH_STORAGE");
-    let repeats = Repeats::for_storage(aws);
+    let repeats = repeats(aws);
     // Several operations add messages to A's one conversation, faster than Chatwoot's flood
     // guard allows a minute; the guard costs no round trip, so a higher limit changes no count.
     let (api, counter) = counted_api(aws, |state| state.config.messages_per_minute = 100_000).await;

@@ -2,6 +2,7 @@
 //! percentiles, and counts from the environment.
 
 use crate::TestApi;
+use http::Method;
 use shared::state::AppState;
 use shared::store::{Capacity, CountingStore, Store};
 use std::sync::Arc;
@@ -21,6 +22,23 @@ pub async fn counted_api(
     };
     adjust(&mut state);
     (TestApi::over(Arc::new(state), blobs, scratch), counter)
+}
+
+/// How often a bench repeats each request, reads and writes apart.
+#[derive(Clone, Copy)]
+pub struct Repeats {
+    pub read: usize,
+    pub write: usize,
+}
+
+impl Repeats {
+    pub fn of(&self, method: &Method) -> usize {
+        if method == Method::GET {
+            self.read
+        } else {
+            self.write
+        }
+    }
 }
 
 /// The most request units one request consumed, over the requests seen so far: DynamoDB's
