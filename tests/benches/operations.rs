@@ -120,10 +120,19 @@ impl Bench {
             .await
     }
 
-    /// The path of a new Platform API object, made for the measured request to delete.
-    async fn doomed_on_platform(&self, collection: &str, body: Value) -> String {
+    /// A request deleting a new object of A's, made for it at `rest` (e.g. `/labels`).
+    async fn doomed_in_a(&self, rest: &str, body: Value) -> (String, Value) {
+        let id = self.create_in_a(rest, body).await;
+        (format!("{}/{id}", self.account_path(rest)), Value::Null)
+    }
+
+    /// A request deleting a new Platform API object, made for it in `collection`.
+    async fn doomed_on_platform(&self, collection: &str, body: Value) -> (String, Value) {
         let created = self.create_on_platform(collection, body).await;
-        format!("{collection}/{}", created_id(&created))
+        (
+            format!("{collection}/{}", created_id(&created)),
+            Value::Null,
+        )
     }
 
     fn user_body(&self) -> Value {
@@ -151,10 +160,8 @@ impl Bench {
             "update-an-account" => (path, json!({"name": "alpha account"})),
             "delete-an-account" => {
                 let body = json!({"name": self.unique("doomed account")});
-                let doomed = self
-                    .doomed_on_platform("/platform/api/v1/accounts", body)
-                    .await;
-                (doomed, Value::Null)
+                self.doomed_on_platform("/platform/api/v1/accounts", body)
+                    .await
             }
             "create-an-account-user" => (path, json!({"user_id": a.agent.0, "role": "agent"})),
             "delete-an-account-user" => {
@@ -174,18 +181,14 @@ impl Bench {
             "update-an-agent-bot" => (path, json!({"name": "alpha platform bot"})),
             "delete-an-agent-bot" => {
                 let body = json!({"name": self.unique("doomed bot")});
-                let doomed = self
-                    .doomed_on_platform("/platform/api/v1/agent_bots", body)
-                    .await;
-                (doomed, Value::Null)
+                self.doomed_on_platform("/platform/api/v1/agent_bots", body)
+                    .await
             }
             "create-a-user" => (path, self.user_body()),
             "update-a-user" => (path, json!({"name": "alpha administrator"})),
             "delete-a-user" => {
-                let doomed = self
-                    .doomed_on_platform("/platform/api/v1/users", self.user_body())
-                    .await;
-                (doomed, Value::Null)
+                self.doomed_on_platform("/platform/api/v1/users", self.user_body())
+                    .await
             }
             // Client API.
             "create-a-contact" => (path, json!({"name": self.unique("bench visitor")})),
@@ -213,10 +216,8 @@ impl Bench {
             "create-an-account-agent-bot" => (path, json!({"name": self.unique("bench bot")})),
             "update-an-account-agent-bot" => (path, json!({"name": "alpha bot"})),
             "delete-an-account-agent-bot" => {
-                let bot = self
-                    .create_in_a("/agent_bots", json!({"name": self.unique("doomed bot")}))
-                    .await;
-                (id_path(bot), Value::Null)
+                self.doomed_in_a("/agent_bots", json!({"name": self.unique("doomed bot")}))
+                    .await
             }
             "add-new-agent-to-account" => (
                 path,
@@ -224,13 +225,9 @@ impl Bench {
             ),
             "update-agent-in-account" => (path, json!({"role": "agent"})),
             "delete-agent-from-account" => {
-                let agent = self
-                    .create_in_a(
-                        "/agents",
-                        json!({"name": self.unique("doomed agent"), "email": email("doomed"), "role": "agent"}),
-                    )
-                    .await;
-                (id_path(agent), Value::Null)
+                let name = self.unique("doomed agent");
+                let body = json!({"name": name, "email": email("doomed"), "role": "agent"});
+                self.doomed_in_a("/agents", body).await
             }
             // Canned responses, custom attributes.
             "add-new-canned-response-to-account" => (
@@ -239,23 +236,16 @@ impl Bench {
             ),
             "update-canned-response-in-account" => (path, json!({"content": "alpha canned"})),
             "delete-canned-response-from-account" => {
-                let canned = self
-                    .create_in_a(
-                        "/canned_responses",
-                        json!({"short_code": self.unique("doomed"), "content": "Bye"}),
-                    )
-                    .await;
-                (id_path(canned), Value::Null)
+                let body = json!({"short_code": self.unique("doomed"), "content": "Bye"});
+                self.doomed_in_a("/canned_responses", body).await
             }
             "add-new-custom-attribute-to-account" => (path, self.attribute_body()),
             "update-custom-attribute-in-account" => {
                 (path, json!({"attribute_display_name": "alpha attribute"}))
             }
             "delete-custom-attribute-from-account" => {
-                let attribute = self
-                    .create_in_a("/custom_attribute_definitions", self.attribute_body())
-                    .await;
-                (id_path(attribute), Value::Null)
+                self.doomed_in_a("/custom_attribute_definitions", self.attribute_body())
+                    .await
             }
             // Contacts.
             "contactCreate" => (
@@ -264,10 +254,8 @@ impl Bench {
             ),
             "contactUpdate" => (path, json!({"name": "alpha contact"})),
             "contactDelete" => {
-                let contact = self
-                    .create_in_a("/contacts", json!({"name": self.unique("doomed contact")}))
-                    .await;
-                (id_path(contact), Value::Null)
+                self.doomed_in_a("/contacts", json!({"name": self.unique("doomed contact")}))
+                    .await
             }
             "contact-add-labels" | "conversation-add-labels" => {
                 (path, json!({"labels": [a.label_title]}))
@@ -298,10 +286,8 @@ impl Bench {
             "add-new-automation-rule-to-account" => (path, self.rule_body()),
             "update-automation-rule-in-account" => (path, json!({"name": "alpha rule"})),
             "delete-automation-rule-from-account" => {
-                let rule = self
-                    .create_in_a("/automation_rules", self.rule_body())
-                    .await;
-                (id_path(rule), Value::Null)
+                self.doomed_in_a("/automation_rules", self.rule_body())
+                    .await
             }
             "add-new-portal-to-account" => (
                 path,
@@ -342,13 +328,9 @@ impl Bench {
             "create-a-new-message-in-a-conversation" => (path, json!({"content": "We are on it."})),
             "update-message-status" => (path, json!({"status": "read"})),
             "delete-a-message" => {
-                let message = self
-                    .create_in_a(
-                        &format!("/conversations/{}/messages", a.conversation),
-                        json!({"content": "Sent by mistake"}),
-                    )
-                    .await;
-                (id_path(message), Value::Null)
+                let messages = format!("/conversations/{}/messages", a.conversation);
+                let body = json!({"content": "Sent by mistake"});
+                self.doomed_in_a(&messages, body).await
             }
             // Inboxes and their members.
             "inboxCreation" => (
@@ -371,19 +353,15 @@ impl Bench {
             "create-a-label" => (path, json!({"title": self.unique("bench_label")})),
             "update-a-label" => (path, json!({"description": "alpha label"})),
             "delete-a-label" => {
-                let label = self
-                    .create_in_a("/labels", json!({"title": self.unique("doomed_label")}))
-                    .await;
-                (id_path(label), Value::Null)
+                self.doomed_in_a("/labels", json!({"title": self.unique("doomed_label")}))
+                    .await
             }
             "updateProfile" => (path, json!({"profile": {"name": "alpha administrator"}})),
             "create-a-team" => (path, json!({"name": self.unique("bench team")})),
             "update-a-team" => (path, json!({"description": "alpha team"})),
             "delete-a-team" => {
-                let team = self
-                    .create_in_a("/teams", json!({"name": self.unique("doomed team")}))
-                    .await;
-                (id_path(team), Value::Null)
+                self.doomed_in_a("/teams", json!({"name": self.unique("doomed team")}))
+                    .await
             }
             "add-new-agent-to-team" | "update-agents-in-team" => {
                 (path, json!({"user_ids": [a.agent.0]}))
@@ -397,23 +375,15 @@ impl Bench {
             "create-a-custom-filter" => (path, self.filter_body()),
             "update-a-custom-filter" => (path, json!({"name": "alpha filter"})),
             "delete-a-custom-filter" => {
-                let filter = self
-                    .create_in_a("/custom_filters", self.filter_body())
-                    .await;
-                (id_path(filter), Value::Null)
+                self.doomed_in_a("/custom_filters", self.filter_body())
+                    .await
             }
             "create-a-webhook" => (path, self.webhook_body()),
             "update-a-webhook" => (path, json!({"url": "https://example.com/alpha"})),
-            "delete-a-webhook" => {
-                let webhook = self.create_in_a("/webhooks", self.webhook_body()).await;
-                (id_path(webhook), Value::Null)
-            }
+            "delete-a-webhook" => self.doomed_in_a("/webhooks", self.webhook_body()).await,
             "create-campaign" => (path, self.campaign_body()),
             "update-campaign" => (path, json!({"title": "alpha campaign"})),
-            "delete-campaign" => {
-                let campaign = self.create_in_a("/campaigns", self.campaign_body()).await;
-                (id_path(campaign), Value::Null)
-            }
+            "delete-campaign" => self.doomed_in_a("/campaigns", self.campaign_body()).await,
             // Refused here whatever the body (see `documented_refusal`).
             "create-an-integration-hook" => (
                 path,
