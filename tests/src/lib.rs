@@ -307,6 +307,21 @@ impl TestApi {
             .access_token
     }
 
+    /// Creates a contact in the account at `base` (`/api/v1/accounts/{id}`), which must
+    /// succeed, and answers its id (Chatwoot wraps it: `payload.contact.id`).
+    pub async fn create_contact(&self, base: &str, token: &str, body: Value) -> i64 {
+        let created = self
+            .post(&format!("{base}/contacts"))
+            .token(token)
+            .json(body)
+            .send()
+            .await
+            .expect(200);
+        created.body["payload"]["contact"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no contact id in {}", created.body))
+    }
+
     /// POSTs a create that must succeed (200) and answers the new record's id.
     pub async fn create_id(&self, path: &str, token: &str, body: Value) -> i64 {
         self.post(path)
@@ -512,15 +527,12 @@ impl TestApi {
             )
             .await;
         let contact = self
-            .post(&format!("{base}/contacts"))
-            .token(admin)
-            .json(json!({"name": "Carla", "email": "carla@example.com"}))
-            .send()
-            .await
-            .expect(200)
-            .body["payload"]["contact"]["id"]
-            .as_i64()
-            .expect("contact id");
+            .create_contact(
+                &base,
+                admin,
+                json!({"name": "Carla", "email": "carla@example.com"}),
+            )
+            .await;
         let conversation = self
             .create_id(
                 &format!("{base}/conversations"),

@@ -11,16 +11,8 @@ fn contacts_path(fx: &AccountFixture) -> String {
 
 /// Creates a contact as the agent; answers its id.
 async fn create_contact(api: &TestApi, fx: &AccountFixture, body: Value) -> i64 {
-    let response = api
-        .post(&contacts_path(fx))
-        .token(&fx.agent.1)
-        .json(body)
-        .send()
-        .await
-        .expect(200);
-    response.body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no contact id in {}", response.body))
+    let account = format!("/api/v1/accounts/{}", fx.account);
+    api.create_contact(&account, &fx.agent.1, body).await
 }
 
 async fn create_api_inbox(api: &TestApi, fx: &AccountFixture, name: &str) -> i64 {

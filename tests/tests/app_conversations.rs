@@ -61,17 +61,13 @@ impl World {
     }
 
     async fn contact(&self, name: &str, email: &str) -> i64 {
-        let created = self
-            .api
-            .post(&self.path("/contacts"))
-            .token(&self.fx.admin.1)
-            .json(json!({"name": name, "email": email}))
-            .send()
+        self.api
+            .create_contact(
+                &self.base,
+                &self.fx.admin.1,
+                json!({"name": name, "email": email}),
+            )
             .await
-            .expect(200);
-        created.body["payload"]["contact"]["id"]
-            .as_i64()
-            .expect("contact id")
     }
 
     /// Opens a conversation with the world's contact as the administrator.

@@ -37,15 +37,12 @@ async fn world() -> World {
     let widget_inbox =
         inbox(json!({"type": "web_widget", "website_url": "https://acme.test"})).await;
     let contact = api
-        .post(&format!("{base}/contacts"))
-        .token(&admin)
-        .json(json!({"name": "Carla", "email": "carla@example.com"}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
+        .create_contact(
+            &base,
+            &admin,
+            json!({"name": "Carla", "email": "carla@example.com"}),
+        )
+        .await;
     let open = |inbox: i64| {
         let (api, base, admin) = (api.clone(), base.clone(), admin.clone());
         async move {

@@ -47,16 +47,13 @@ async fn world() -> World {
         .await
         .expect(200);
     let contact = api
-        .post(&format!("{base}/contacts"))
-        .token(&fx.admin.1)
-        .json(json!({"name": "Carla", "email": "carla@vip.example.com",
-            "additional_attributes": {"city": "Berlin"}}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
+        .create_contact(
+            &base,
+            &fx.admin.1,
+            json!({"name": "Carla", "email": "carla@vip.example.com",
+                "additional_attributes": {"city": "Berlin"}}),
+        )
+        .await;
     World {
         api,
         fx,

@@ -56,14 +56,9 @@ impl World {
             ("Carol", vec!["vip", "lead"]),
             ("Dave", vec!["other"]),
         ] {
-            let contact = api
-                .post(&format!("{base}/contacts"))
-                .token(&admin)
-                .json(json!({"name": name}))
-                .send()
-                .await
-                .expect(200);
-            let id = contact.body["payload"]["contact"]["id"].as_i64().unwrap();
+            let id = api
+                .create_contact(&base, &admin, json!({"name": name}))
+                .await;
             api.post(&format!("{base}/contacts/{id}/labels"))
                 .token(&admin)
                 .json(json!({"labels": labels}))

@@ -496,15 +496,12 @@ async fn update_with_another_contacts_email_merges_into_it() {
     let w = world().await;
     let existing = w
         .api
-        .post(&format!("{}/contacts", w.base))
-        .token(w.admin())
-        .json(json!({"name": "Known", "email": "known@example.com"}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
+        .create_contact(
+            &w.base,
+            w.admin(),
+            json!({"name": "Known", "email": "known@example.com"}),
+        )
+        .await;
     let source = w.visitor(&w.inbox, json!({"name": "Anonymous"})).await;
     let conversation = w.open(&w.inbox, &source).await;
     let merged = w

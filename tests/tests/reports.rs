@@ -756,15 +756,8 @@ async fn reports_are_for_administrators_of_the_account() {
         )
         .await;
     let contact = api
-        .post(&format!("{base}/contacts"))
-        .token(admin)
-        .json(json!({"name": "Carla"}))
-        .send()
-        .await
-        .expect(200)
-        .body["payload"]["contact"]["id"]
-        .as_i64()
-        .unwrap();
+        .create_contact(&base, admin, json!({"name": "Carla"}))
+        .await;
     let conversation = api
         .create_id(
             &format!("{base}/conversations"),
