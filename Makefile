@@ -11,7 +11,7 @@ FUNCTIONS := platform application client reports dispatcher scheduler
 
 FUZZ_SECONDS ?= 120
 
-.PHONY: help run admin-token test check unit test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda bench-throughput build deploy destroy emulators emulators-stop
+.PHONY: help run admin-token test check unit test-clock-shift test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda bench-throughput build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-emulated lint-template sam-check browser-test conformance ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test, Schemathesis
+test: check unit test-clock-shift test-emulated lint-template sam-check browser-test conformance ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test, Schemathesis
 	@echo "make test: all checks passed"
 
 check: ## Formatting and clippy with warnings as errors
@@ -31,6 +31,14 @@ check: ## Formatting and clippy with warnings as errors
 
 unit: ## Unit tests and the HTTP-level suites over the embedded store
 	cargo test --workspace
+
+# The suites whose script runs on a fixed clock (api_tests::clock moves it with TEST_CLOCK).
+CLOCK_SUITES := reports app_csat_survey_responses app_campaigns campaign_scheduler client_api
+
+test-clock-shift: ## The fixed-clock suites with their script a year in the past, then a year in the future
+	for when in past future; do \
+	  TEST_CLOCK=$$when cargo test -p api-tests $(addprefix --test ,$(CLOCK_SUITES)); \
+	done
 
 test-emulated: ## The HTTP-level and contract suites over DynamoDB Local + moto S3 (installed and started here)
 	trap 'bash infra/emulators.sh stop $(EMULATORS)' EXIT; \

@@ -1,4 +1,9 @@
 //! Time, injected: the domain asks a [`Clock`], so tests (and reports) can control it.
+//!
+//! One clock per state: the adapters are built with the same one, and judge expiry (items'
+//! TTL, signed blob URLs) by it, so a fixed time is fixed everywhere. What stays on the wall
+//! clock does so on purpose: S3's presigned URLs (AWS checks them), log timestamps, latency
+//! and back-off timers, and ULIDs (they order event records; nothing reads time from them).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use time::format_description::well_known::Rfc3339;

@@ -93,6 +93,8 @@ fn env_or(name: &str, default: &str) -> String {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The clock the adapters were built with: replacing it alone would split "now" in two
+    /// (the domain stamping one time, the store's expiry reading another).
     pub clock: Arc<dyn Clock>,
     pub config: Config,
 }
@@ -131,35 +133,50 @@ pub enum Provision {
 }
 
 impl AppState {
+    /// The state of a deployed function or the local server: the wall clock.
     pub async fn build(
         mode: &StorageMode,
         config: Config,
         provision: Provision,
     ) -> Result<Built, String> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         match mode {
-            StorageMode::Embedded { data_dir } => Self::embedded(data_dir, config),
-            StorageMode::Aws { table, bucket } => Self::aws(table, bucket, config, provision)
-                .await
-                .map(|state| Built {
-                    state,
-                    local_blobs: None,
-                    change_log: None,
-                }),
+            StorageMode::Embedded { data_dir } => Self::embedded(data_dir, config, clock),
+            StorageMode::Aws { table, bucket } => {
+                Self::aws(table, bucket, config, provision, clock)
+                    .await
+                    .map(|state| Built {
+                        state,
+                        local_blobs: None,
+                        change_log: None,
+                    })
+            }
         }
     }
 
-    pub fn embedded(data_dir: &Path, config: Config) -> Result<Built, String> {
-        let store = EmbeddedStore::open(data_dir).map_err(|e| e.to_string())?;
+    /// The embedded state. `clock` is the one notion of now: the domain stamps times with it
+    /// and the adapters judge expiry (items' TTL, signed URLs) by it.
+    pub fn embedded(
+        data_dir: &Path,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Built, String> {
+        let store = EmbeddedStore::open(data_dir, clock.clone()).map_err(|e| e.to_string())?;
         let secret = local_secret(&data_dir.join("blob-signing.key"))?;
         let blobs = Arc::new(
-            FsBlobStore::new(&data_dir.join("blobs"), &config.frontend_url, &secret)
-                .map_err(|e| e.to_string())?,
+            FsBlobStore::new(
+                &data_dir.join("blobs"),
+                &config.frontend_url,
+                &secret,
+                clock.clone(),
+            )
+            .map_err(|e| e.to_string())?,
         );
         Ok(Built {
             state: AppState {
                 store: Arc::new(store.clone()),
                 blobs: blobs.clone(),
-                clock: Arc::new(SystemClock),
+                clock,
                 config,
             },
             local_blobs: Some(blobs),
@@ -167,11 +184,14 @@ impl AppState {
         })
     }
 
+    /// The AWS state; `clock` as for [`AppState::embedded`], except that S3 checks its own
+    /// presigned URLs against AWS's time.
     pub async fn aws(
         table: &str,
         bucket: &str,
         config: Config,
         provision: Provision,
+        clock: Arc<dyn Clock>,
     ) -> Result<AppState, String> {
         let sdk = aws_config::load_from_env().await;
         let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
@@ -183,7 +203,7 @@ impl AppState {
                 .force_path_style(endpoint_overridden)
                 .build(),
         );
-        let store = DynamoStore::new(dynamo, table);
+        let store = DynamoStore::new(dynamo, table, clock.clone());
         let blobs = S3BlobStore::new(s3, bucket);
         match provision {
             Provision::Create { stream } => {
@@ -198,7 +218,7 @@ impl AppState {
         Ok(AppState {
             store: Arc::new(store),
             blobs: Arc::new(blobs),
-            clock: Arc::new(SystemClock),
+            clock,
             config,
         })
     }

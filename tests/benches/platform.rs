@@ -97,7 +97,8 @@ fn user_body() -> Value {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::with_defaults("http://127.0.0.1:3000");
-    let built = AppState::embedded(dir.path(), config).unwrap();
+    let built =
+        AppState::embedded(dir.path(), config, Arc::new(shared::clock::SystemClock)).unwrap();
     let counter = CountingStore::new(built.state.store.clone());
     let state = AppState {
         store: Arc::new(counter.clone()),

@@ -14,13 +14,14 @@ pub async fn counted_api(
     aws: bool,
     adjust: impl FnOnce(&mut AppState),
 ) -> (TestApi, CountingStore) {
-    let (state, blobs, scratch) = crate::empty_state(aws).await;
+    let (state, blobs, scratch) =
+        crate::empty_state(aws, Arc::new(shared::clock::SystemClock)).await;
     let counter = CountingStore::new(state.store.clone());
     let mut state = AppState {
         store: Arc::new(counter.clone()),
         ..state
     };
-    adjust(&mut state);
+    crate::adjust_keeping_clock(&mut state, adjust);
     (TestApi::over(Arc::new(state), blobs, scratch), counter)
 }
 

@@ -7,11 +7,13 @@ use bytes::Bytes;
 use http::Method;
 use infra::LocalApi;
 use serde_json::Value;
+use shared::clock::{Clock, SystemClock};
 use shared::http::{body_bytes, lambda_request};
 use shared::state::{AppState, Config, Provision};
 use std::sync::Arc;
 
 pub mod bench;
+pub mod clock;
 pub mod events;
 pub mod faults;
 pub mod operations;
@@ -87,14 +89,15 @@ pub async fn fresh_state() -> (
     Option<Arc<shared::blob::fs::FsBlobStore>>,
     Option<Scratch>,
 ) {
-    let (state, blobs, scratch) = empty_state(aws_backend()).await;
+    let (state, blobs, scratch) = empty_state(aws_backend(), Arc::new(SystemClock)).await;
     (Arc::new(state), blobs, scratch)
 }
 
 /// An empty store on the chosen adapter, not yet shared, so a caller (a benchmark) can wrap
-/// its store first.
+/// its store first. `clock` is the state's one notion of now, the adapters' included.
 pub async fn empty_state(
     aws: bool,
+    clock: Arc<dyn Clock>,
 ) -> (
     AppState,
     Option<Arc<shared::blob::fs::FsBlobStore>>,
@@ -104,15 +107,34 @@ pub async fn empty_state(
     if aws {
         refuse_real_aws();
         let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
-        let state = AppState::aws(&name, &name, config, Provision::Create { stream: false })
-            .await
-            .unwrap_or_else(|e| panic!("TEST_STORAGE=aws needs DynamoDB and S3 endpoints (run infra/emulators.sh): {e}"));
+        let state = AppState::aws(
+            &name,
+            &name,
+            config,
+            Provision::Create { stream: false },
+            clock,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!("TEST_STORAGE=aws needs DynamoDB and S3 endpoints (run infra/emulators.sh): {e}")
+        });
         (state, None, Some(Scratch::Table(name)))
     } else {
         let dir = tempfile::tempdir().expect("temp dir");
-        let built = AppState::embedded(dir.path(), config).expect("embedded store");
+        let built = AppState::embedded(dir.path(), config, clock).expect("embedded store");
         (built.state, built.local_blobs, Some(Scratch::Folder(dir)))
     }
+}
+
+/// Applies `adjust`, refusing a swapped clock: the adapters keep the one they were built with,
+/// so a new one would split "now" in two.
+pub fn adjust_keeping_clock(state: &mut AppState, adjust: impl FnOnce(&mut AppState)) {
+    let clock = state.clock.clone();
+    adjust(state);
+    assert!(
+        Arc::ptr_eq(&clock, &state.clock),
+        "set a clock through TestApi::with_clock, which gives it to the adapters too"
+    );
 }
 
 pub struct TestApi {
@@ -213,11 +235,17 @@ impl TestApi {
         Self::over(state, blobs, scratch)
     }
 
-    /// The API over a fresh store whose state `adjust` changes first (a fixed clock, a
-    /// lower limit).
+    /// The API over a fresh store whose state `adjust` changes first (a lower limit, a
+    /// decorated store). A fixed clock goes in through [`TestApi::with_clock`].
     pub async fn with_state(adjust: impl FnOnce(&mut AppState)) -> Self {
-        let (mut state, blobs, scratch) = empty_state(aws_backend()).await;
-        adjust(&mut state);
+        let (mut state, blobs, scratch) = empty_state(aws_backend(), Arc::new(SystemClock)).await;
+        adjust_keeping_clock(&mut state, adjust);
+        Self::over(Arc::new(state), blobs, scratch)
+    }
+
+    /// The API over a fresh store whose adapters and domain all read `clock`.
+    pub async fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        let (state, blobs, scratch) = empty_state(aws_backend(), clock).await;
         Self::over(Arc::new(state), blobs, scratch)
     }
 

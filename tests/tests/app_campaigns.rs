@@ -3,14 +3,7 @@
 use api_tests::{check_account_guards, json, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
-use shared::clock::{Clock, FixedClock, SystemClock};
-use std::sync::Arc;
-
-/// The suite's fixed "now": the current minute (event records expire a week after their
-/// time, measured on the real clock, so it stays near it).
-fn now_seconds() -> i64 {
-    SystemClock.now_ms() / 60_000 * 60
-}
+use shared::clock::Clock;
 
 struct World {
     api: TestApi,
@@ -23,11 +16,9 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        let now = now_seconds();
-        let api = TestApi::with_state(|state| {
-            state.clock = Arc::new(FixedClock::at_ms(now * 1000));
-        })
-        .await;
+        let clock = api_tests::clock::fixed_at_this_minute();
+        let now = clock.now().unix_timestamp();
+        let api = TestApi::with_clock(clock).await;
         let fx = api.account_fixture().await;
         let api_inbox = inbox(
             &api,

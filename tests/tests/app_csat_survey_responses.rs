@@ -6,6 +6,7 @@
 //! contact and conversation, resolved by the administrator (which sends the survey), answered
 //! through the survey endpoint. A fixed clock places each step in time.
 
+use api_tests::clock;
 use api_tests::{check_account_guards, json, GuardedRoute, TestApi, TestResponse, FRONTEND_URL};
 use http::Method;
 use serde_json::Value;
@@ -14,8 +15,13 @@ use std::sync::Arc;
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
-/// 2025-06-02T00:00:00Z, the day every test starts on.
-const DAY_ZERO: i64 = 1_748_822_400;
+/// 2025-06-02T00:00:00Z (a Monday): where every test starts unless `TEST_CLOCK` moves it.
+const MONDAY: i64 = 1_748_822_400;
+
+/// The day every test starts on, at 00:00 UTC.
+fn day_zero() -> i64 {
+    api_tests::clock::anchor(MONDAY)
+}
 
 /// An account and its administrator's token.
 #[derive(Clone)]
@@ -102,11 +108,8 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        let clock = Arc::new(FixedClock::at_ms(DAY_ZERO * 1000));
-        let api = {
-            let clock = clock.clone();
-            TestApi::with_state(move |state| state.clock = clock).await
-        };
+        let clock = api_tests::clock::fixed_at(MONDAY);
+        let api = TestApi::with_clock(clock.clone()).await;
         let fx = api.account_fixture().await;
         let home = Desk {
             account: fx.account,
@@ -296,9 +299,10 @@ const HEADER: &str = "Agent Name,Rating,Feedback Comment,Contact Name,Contact Em
 
 #[tokio::test]
 async fn csat_routes_are_for_administrators_only() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let visitor = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
-    let sent = w.survey(&visitor, Survey::rated(5, DAY_ZERO)).await;
+    let sent = w.survey(&visitor, Survey::rated(5, day_zero)).await;
     let routes: Vec<GuardedRoute> = ["", "/metrics", "/download"]
         .iter()
         .map(|route| {
@@ -318,6 +322,7 @@ async fn csat_routes_are_for_administrators_only() {
 
 #[tokio::test]
 async fn the_list_shows_chatwoots_response_objects() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let grace = w
         .visitor(
@@ -331,12 +336,12 @@ async fn the_list_shows_chatwoots_response_objects() {
             Survey {
                 feedback: Some("Quick"),
                 assignee: Some(w.fx.agent.0),
-                ..Survey::rated(4, DAY_ZERO + HOUR)
+                ..Survey::rated(4, day_zero + HOUR)
             },
         )
         .await;
     let unassigned = w
-        .survey(&grace, Survey::rated(2, DAY_ZERO + 2 * HOUR))
+        .survey(&grace, Survey::rated(2, day_zero + 2 * HOUR))
         .await;
 
     let listed = w.list(&w.home, "").await;
@@ -366,7 +371,7 @@ async fn the_list_shows_chatwoots_response_objects() {
     );
     assert_eq!(
         first["created_at"],
-        DAY_ZERO + HOUR + 60,
+        day_zero + HOUR + 60,
         "the answer's time"
     );
 
@@ -439,7 +444,7 @@ async fn the_list_shows_chatwoots_response_objects() {
         .await
         .expect(200)
         .text("uuid");
-    w.at(DAY_ZERO + 3 * HOUR);
+    w.at(day_zero + 3 * HOUR);
     w.api
         .patch(&format!("/public/api/v1/csat_survey/{uuid}"))
         .json(json!({"message": {"submitted_values": {"csat_survey_response": {"rating": 1}}}}))
@@ -455,6 +460,7 @@ async fn the_list_shows_chatwoots_response_objects() {
 
 #[tokio::test]
 async fn oldest_or_newest_first_25_per_page() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
     let mut made = Vec::new();
@@ -463,7 +469,7 @@ async fn oldest_or_newest_first_25_per_page() {
     for n in 0..28 {
         let rating = if n == 3 || n == 20 { 1 } else { 4 };
         let id = w
-            .survey(&ada, Survey::rated(rating, DAY_ZERO + n * 600))
+            .survey(&ada, Survey::rated(rating, day_zero + n * 600))
             .await
             .id();
         made.push(id);
@@ -515,6 +521,7 @@ async fn oldest_or_newest_first_25_per_page() {
 
 #[tokio::test]
 async fn each_filter_narrows_the_list_the_metrics_and_the_download() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let support = w.inbox.clone();
     let sales = create_inbox(&w.api, &w.home, "Sales").await;
@@ -541,7 +548,7 @@ async fn each_filter_narrows_the_list_the_metrics_and_the_download() {
         let survey = Survey {
             assignee,
             team: in_team,
-            ..Survey::rated(rating, DAY_ZERO + n as i64 * HOUR)
+            ..Survey::rated(rating, day_zero + n as i64 * HOUR)
         };
         made.push((w.survey(visitor, survey).await.id(), rating));
     }
@@ -551,7 +558,7 @@ async fn each_filter_narrows_the_list_the_metrics_and_the_download() {
         Survey {
             answered_at: None,
             assignee: Some(agent),
-            ..Survey::rated(4, DAY_ZERO + 9 * HOUR)
+            ..Survey::rated(4, day_zero + 9 * HOUR)
         },
     )
     .await;
@@ -604,15 +611,16 @@ async fn each_filter_narrows_the_list_the_metrics_and_the_download() {
 
 #[tokio::test]
 async fn the_period_is_since_up_to_until_on_creation_times() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
-    let (day_one, day_two) = (DAY_ZERO + DAY, DAY_ZERO + 2 * DAY);
+    let (day_one, day_two) = (day_zero + DAY, day_zero + 2 * DAY);
     let surveys = [
-        Survey::rated(5, DAY_ZERO + 10 * HOUR),
+        Survey::rated(5, day_zero + 10 * HOUR),
         // Sent on day zero, answered at day one's first instant.
         Survey {
             answered_at: Some(day_one),
-            ..Survey::rated(3, DAY_ZERO + 23 * HOUR)
+            ..Survey::rated(3, day_zero + 23 * HOUR)
         },
         Survey::rated(3, day_one + 12 * HOUR),
         Survey {
@@ -645,7 +653,7 @@ async fn the_period_is_since_up_to_until_on_creation_times() {
             json!({"3": 2}),
             3,
         ),
-        (period(DAY_ZERO, day_one), vec![id(0)], json!({"5": 1}), 2),
+        (period(day_zero, day_one), vec![id(0)], json!({"5": 1}), 2),
         (
             period(day_two, day_two + DAY),
             vec![id(4)],
@@ -675,11 +683,19 @@ async fn the_period_is_since_up_to_until_on_creation_times() {
     // The download closes with the period when one is given.
     let lines = w.csv(&w.home, &period(day_one, day_two)).await;
     assert_eq!(lines.len(), 1 + 2 + 1);
-    assert_eq!(lines[3], "Reporting period 2025-06-03 to 2025-06-04");
+    assert_eq!(
+        lines[3],
+        format!(
+            "Reporting period {} to {}",
+            clock::date(day_one),
+            clock::date(day_two)
+        )
+    );
 }
 
 #[tokio::test]
 async fn the_download_is_chatwoots_csv() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let grace = w
         .visitor(
@@ -694,11 +710,11 @@ async fn the_download_is_chatwoots_csv() {
             Survey {
                 feedback: Some("Fast \"and\" kind"),
                 assignee: Some(w.fx.agent.0),
-                ..Survey::rated(4, DAY_ZERO + 10 * HOUR)
+                ..Survey::rated(4, day_zero + 10 * HOUR)
             },
         )
         .await;
-    let bare = w.survey(&ada, Survey::rated(2, DAY_ZERO + 11 * HOUR)).await;
+    let bare = w.survey(&ada, Survey::rated(2, day_zero + 11 * HOUR)).await;
     let agent_email = w.list(&w.home, "").await[0]["assigned_agent"]["email"]
         .as_str()
         .unwrap()
@@ -710,12 +726,14 @@ async fn the_download_is_chatwoots_csv() {
         )
     };
     let rated_row = format!(
-        "Test User ({agent_email}),4,\"Fast \"\"and\"\" kind\",\"Hopper, Grace\",grace@example.com,+15550001111,{},2025-06-02 10:01:00 UTC",
-        link(rated.display_id)
+        "Test User ({agent_email}),4,\"Fast \"\"and\"\" kind\",\"Hopper, Grace\",grace@example.com,+15550001111,{},{}",
+        link(rated.display_id),
+        clock::date_time(day_zero + 10 * HOUR + 60)
     );
     let bare_row = format!(
-        ",2,,Ada,,,{},2025-06-02 11:01:00 UTC",
-        link(bare.display_id)
+        ",2,,Ada,,,{},{}",
+        link(bare.display_id),
+        clock::date_time(day_zero + 11 * HOUR + 60)
     );
     assert_eq!(
         w.csv(&w.home, "").await,
@@ -724,31 +742,36 @@ async fn the_download_is_chatwoots_csv() {
     assert_eq!(
         w.csv(
             &w.home,
-            &format!("since={DAY_ZERO}&until={}&sort=-created_at", DAY_ZERO + DAY)
+            &format!("since={day_zero}&until={}&sort=-created_at", day_zero + DAY)
         )
         .await,
         [
             HEADER.to_owned(),
             bare_row,
             rated_row,
-            "Reporting period 2025-06-02 to 2025-06-03".to_owned()
+            format!(
+                "Reporting period {} to {}",
+                clock::date(day_zero),
+                clock::date(day_zero + DAY)
+            )
         ]
     );
 }
 
 #[tokio::test]
 async fn another_accounts_responses_never_appear() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
-    let mine = w.survey(&ada, Survey::rated(5, DAY_ZERO)).await.id();
+    let mine = w.survey(&ada, Survey::rated(5, day_zero)).await.id();
     let their_inbox = create_inbox(&w.api, &w.elsewhere, "Theirs").await;
     let bob = w.visitor(&their_inbox, json!({"name": "Bob"})).await;
-    let theirs = w.survey(&bob, Survey::rated(1, DAY_ZERO + HOUR)).await.id();
+    let theirs = w.survey(&bob, Survey::rated(1, day_zero + HOUR)).await.id();
     w.survey(
         &bob,
         Survey {
             answered_at: None,
-            ..Survey::rated(1, DAY_ZERO + 2 * HOUR)
+            ..Survey::rated(1, day_zero + 2 * HOUR)
         },
     )
     .await;
@@ -767,9 +790,10 @@ async fn another_accounts_responses_never_appear() {
 
 #[tokio::test]
 async fn bad_parameters_are_refused_and_odd_ones_tolerated() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
-    w.survey(&ada, Survey::rated(5, DAY_ZERO)).await;
+    w.survey(&ada, Survey::rated(5, day_zero)).await;
     let refused = [
         ("since=abc&until=1", "since"),
         ("since=1&until=12x", "until"),
@@ -818,10 +842,11 @@ async fn bad_parameters_are_refused_and_odd_ones_tolerated() {
 
 #[tokio::test]
 async fn a_deleted_conversation_takes_its_response_and_sent_survey_with_it() {
+    let day_zero = day_zero();
     let w = World::new().await;
     let ada = w.visitor(&w.inbox, json!({"name": "Ada"})).await;
-    let kept = w.survey(&ada, Survey::rated(5, DAY_ZERO)).await;
-    let gone = w.survey(&ada, Survey::rated(2, DAY_ZERO + HOUR)).await;
+    let kept = w.survey(&ada, Survey::rated(5, day_zero)).await;
+    let gone = w.survey(&ada, Survey::rated(2, day_zero + HOUR)).await;
     w.api
         .delete(&format!(
             "/api/v1/accounts/{}/conversations/{}",

@@ -4,7 +4,7 @@ use api_tests::events::{dispatch_all, dispatcher, outbox};
 use api_tests::receiver::Receiver;
 use api_tests::{json, AccountFixture, TestApi};
 use serde_json::Value;
-use shared::clock::{Clock, FixedClock, SystemClock};
+use shared::clock::{Clock, FixedClock};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -26,12 +26,8 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        // Near the real time: event records expire a week after theirs, on the real clock.
-        let clock = Arc::new(FixedClock::at_ms(SystemClock.now_ms() / 60_000 * 60_000));
-        let api = {
-            let clock = clock.clone();
-            TestApi::with_state(move |state| state.clock = clock).await
-        };
+        let clock = api_tests::clock::fixed_at_this_minute();
+        let api = TestApi::with_clock(clock.clone()).await;
         let fx = api.account_fixture().await;
         let base = format!("/api/v1/accounts/{}", fx.account);
         let admin = fx.admin.1.clone();

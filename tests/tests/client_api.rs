@@ -7,7 +7,6 @@ use hmac::{Hmac, Mac};
 use http::Method;
 use serde_json::Value;
 use sha2::Sha256;
-use shared::clock::Clock;
 use shared::store::Query;
 
 struct World {
@@ -1101,13 +1100,8 @@ async fn the_flood_guard_refuses_a_conversations_messages_past_the_limit() {
 
 #[tokio::test]
 async fn submitted_values_and_csat_answers() {
-    let clock = std::sync::Arc::new(shared::clock::FixedClock::at_ms(
-        shared::clock::SystemClock.now_ms(),
-    ));
-    let api = {
-        let clock = clock.clone();
-        TestApi::with_state(move |state| state.clock = clock).await
-    };
+    let clock = api_tests::clock::fixed_at_this_minute();
+    let api = TestApi::with_clock(clock.clone()).await;
     let w = world_over(api).await;
     let csat = w.api_inbox(json!({"csat_survey_enabled": true})).await;
     let source = w.visitor(&csat, json!({"name": "Grace"})).await;

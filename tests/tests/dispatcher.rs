@@ -472,6 +472,7 @@ async fn the_lambda_handler_delivers_real_stream_records() {
         &table,
         config,
         shared::state::Provision::Create { stream: true },
+        std::sync::Arc::new(shared::clock::SystemClock),
     )
     .await
     .expect("emulators");
@@ -510,7 +511,12 @@ async fn the_lambda_handler_delivers_real_stream_records() {
 async fn the_local_tail_delivers_from_the_embedded_change_log() {
     let dir = tempfile::tempdir().unwrap();
     let config = shared::state::Config::with_defaults(api_tests::FRONTEND_URL);
-    let built = shared::AppState::embedded(dir.path(), config).unwrap();
+    let built = shared::AppState::embedded(
+        dir.path(),
+        config,
+        std::sync::Arc::new(shared::clock::SystemClock),
+    )
+    .unwrap();
     let log = built
         .change_log
         .clone()

@@ -86,7 +86,8 @@ async fn call(
 async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let account_id = {
-        let built = AppState::embedded(dir.path(), config()).unwrap();
+        let built =
+            AppState::embedded(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
         let state = Arc::new(built.state);
         let first = platform::ensure_app_with_token(&state, "startup-token", "Local")
             .await
@@ -108,7 +109,8 @@ async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent()
         account["id"].as_i64().unwrap()
     };
     // A new process over the same folder.
-    let built = AppState::embedded(dir.path(), config()).unwrap();
+    let built =
+        AppState::embedded(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
     let state = Arc::new(built.state);
     platform::ensure_app_with_token(&state, "startup-token", "Local")
         .await

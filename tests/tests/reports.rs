@@ -40,10 +40,15 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 const HOUR: i64 = 3600;
-/// Monday 2026-11-16 00:00 UTC, in seconds.
-const D1: i64 = 1_794_787_200;
-const D2: i64 = D1 + 24 * HOUR;
-const D3: i64 = D2 + 24 * HOUR;
+/// Monday 2026-11-16 00:00 UTC, in seconds: where the script runs unless `TEST_CLOCK` moves
+/// it (by whole weeks, so d1 stays a Monday).
+const MONDAY: i64 = 1_794_787_200;
+
+/// The script's days d1, d2 and d3, each at 00:00 UTC.
+fn days() -> (i64, i64, i64) {
+    let d1 = api_tests::clock::anchor(MONDAY);
+    (d1, d1 + 24 * HOUR, d1 + 48 * HOUR)
+}
 
 struct Scenario {
     api: TestApi,
@@ -180,11 +185,9 @@ impl Scenario {
 
     /// Builds the world, plays the script, and hands every event to the dispatcher.
     async fn played() -> Scenario {
-        let clock = Arc::new(FixedClock::at_ms((D1 - HOUR) * 1000));
-        let api = {
-            let clock = clock.clone();
-            TestApi::with_state(move |state| state.clock = clock).await
-        };
+        let (d1, d2, _) = days();
+        let clock = Arc::new(FixedClock::at_ms((d1 - HOUR) * 1000));
+        let api = TestApi::with_clock(clock.clone()).await;
         let fx = api.account_fixture().await;
         let base = format!("/api/v1/accounts/{}", fx.account);
         let admin = fx.admin.1.clone();
@@ -252,52 +255,52 @@ impl Scenario {
         let cy = s.contact(beta, "Cy").await;
         let dee = s.contact(alpha, "Dee").await;
 
-        s.at(D1 + 8 * HOUR);
+        s.at(d1 + 8 * HOUR);
         let c1 = s.open(&ann, Some("Hello")).await;
-        s.at(D1 + 8 * HOUR + 1800);
+        s.at(d1 + 8 * HOUR + 1800);
         s.assign(c1, json!({"assignee_id": s.agent_a()})).await;
-        s.at(D1 + 9 * HOUR + 1800);
+        s.at(d1 + 9 * HOUR + 1800);
         s.reply(c1, &a_token).await;
-        s.at(D1 + 10 * HOUR);
+        s.at(d1 + 10 * HOUR);
         s.write(&ann, c1, "One more thing").await;
-        s.at(D1 + 10 * HOUR + 1200);
+        s.at(d1 + 10 * HOUR + 1200);
         s.reply(c1, &a_token).await;
-        s.at(D1 + 11 * HOUR);
+        s.at(d1 + 11 * HOUR);
         s.post(
             &format!("/conversations/{c1}/labels"),
             &a_token,
             json!({"labels": ["vip"]}),
         )
         .await;
-        s.at(D1 + 12 * HOUR);
+        s.at(d1 + 12 * HOUR);
         s.status(c1, &a_token, "resolved").await;
 
-        s.at(D1 + 13 * HOUR);
+        s.at(d1 + 13 * HOUR);
         let c2 = s.open(&bob, Some("Hi bot")).await;
-        s.at(D1 + 13 * HOUR + 300);
+        s.at(d1 + 13 * HOUR + 300);
         s.reply(c2, &bot_token).await;
-        s.at(D1 + 13 * HOUR + 600);
+        s.at(d1 + 13 * HOUR + 600);
         s.status(c2, &bot_token, "open").await;
-        s.at(D1 + 13 * HOUR + 1200);
+        s.at(d1 + 13 * HOUR + 1200);
         s.assign(c2, json!({"team_id": s.team})).await;
         s.assign(c2, json!({"assignee_id": s.agent_b()})).await;
-        s.at(D1 + 13 * HOUR + 1800);
+        s.at(d1 + 13 * HOUR + 1800);
         s.write(&bob, c2, "Anyone?").await;
-        s.at(D1 + 14 * HOUR);
+        s.at(d1 + 14 * HOUR);
         s.reply(c2, &b_token).await;
 
-        s.at(D2 + HOUR);
+        s.at(d2 + HOUR);
         s.status(c2, &b_token, "resolved").await;
-        s.at(D2 + 2 * HOUR);
+        s.at(d2 + 2 * HOUR);
         let c3 = s.open(&cy, Some("Quick question")).await;
-        s.at(D2 + 2 * HOUR + 600);
+        s.at(d2 + 2 * HOUR + 600);
         s.status(c3, &bot_token, "resolved").await;
-        s.at(D2 + 9 * HOUR);
+        s.at(d2 + 9 * HOUR);
         s.status(c1, &a_token, "open").await;
         let c4 = s.open(&dee, None).await;
-        s.at(D2 + 9 * HOUR + 1800);
+        s.at(d2 + 9 * HOUR + 1800);
         s.assign(c4, json!({"assignee_id": s.agent_b()})).await;
-        s.at(D2 + 10 * HOUR);
+        s.at(d2 + 10 * HOUR);
         s.status(c1, &a_token, "resolved").await;
         s.conversations = [c1, c2, c3, c4];
 
@@ -334,9 +337,10 @@ impl Scenario {
     }
 
     async fn summary(&self, scope: &str, extra: &str) -> Value {
+        let (d1, _, d3) = days();
         self.report(
             "/reports/summary",
-            &format!("{scope}&since={D1}&until={D3}{extra}"),
+            &format!("{scope}&since={d1}&until={d3}{extra}"),
         )
         .await
     }
@@ -372,6 +376,7 @@ fn with_previous(current: Value) -> Value {
 
 #[tokio::test]
 async fn summaries_per_scope_match_the_script() {
+    let (d1, d2, d3) = days();
     let s = Scenario::played().await;
     let account = s.summary("type=account", "").await;
     assert_eq!(
@@ -435,7 +440,7 @@ async fn summaries_per_scope_match_the_script() {
     let second_day = s
         .report(
             "/reports/summary",
-            &format!("type=account&since={D2}&until={D3}"),
+            &format!("type=account&since={d2}&until={d3}"),
         )
         .await;
     assert_eq!(second_day["conversations_count"], 2);
@@ -454,7 +459,7 @@ async fn summaries_per_scope_match_the_script() {
     assert_eq!(
         s.report(
             "/reports/bot_summary",
-            &format!("type=account&since={D1}&until={D3}")
+            &format!("type=account&since={d1}&until={d3}")
         )
         .await,
         json!({"bot_resolutions_count": 1, "bot_handoffs_count": 1,
@@ -464,75 +469,76 @@ async fn summaries_per_scope_match_the_script() {
 
 #[tokio::test]
 async fn timeseries_bucket_by_day_week_and_offset() {
+    let (d1, d2, d3) = days();
     let s = Scenario::played().await;
     let s = &s;
     let series = |metric: &str, extra: &str| {
-        let query = format!("metric={metric}&type=account&since={D1}&until={D3}{extra}");
+        let query = format!("metric={metric}&type=account&since={d1}&until={d3}{extra}");
         async move { s.report("/reports", &query).await }
     };
     assert_eq!(
         series("conversations_count", "").await,
-        json!([{"value": 2, "timestamp": D1}, {"value": 2, "timestamp": D2}])
+        json!([{"value": 2, "timestamp": d1}, {"value": 2, "timestamp": d2}])
     );
-    // At UTC−8, local days run 08:00–08:00 UTC: C3 (D2 02:00) joins the first day.
+    // At UTC−8, local days run 08:00–08:00 UTC: C3 (d2 02:00) joins the first day.
     let shifted = s
         .report(
             "/reports",
             &format!(
                 "metric=conversations_count&type=account&since={}&until={}&timezone_offset=-8",
-                D1 + 8 * HOUR,
-                D3 + 8 * HOUR
+                d1 + 8 * HOUR,
+                d3 + 8 * HOUR
             ),
         )
         .await;
     assert_eq!(
         shifted,
-        json!([{"value": 3, "timestamp": D1 + 8 * HOUR}, {"value": 1, "timestamp": D2 + 8 * HOUR}])
+        json!([{"value": 3, "timestamp": d1 + 8 * HOUR}, {"value": 1, "timestamp": d2 + 8 * HOUR}])
     );
     assert_eq!(
         series("avg_first_response_time", "").await,
-        json!([{"value": 4200.0, "timestamp": D1, "count": 2}, {"value": 0, "timestamp": D2, "count": 0}])
+        json!([{"value": 4200.0, "timestamp": d1, "count": 2}, {"value": 0, "timestamp": d2, "count": 0}])
     );
     assert_eq!(
         series("avg_resolution_time", "&business_hours=true").await,
-        json!([{"value": 10800.0, "timestamp": D1, "count": 1}, {"value": 10800.0, "timestamp": D2, "count": 3}])
+        json!([{"value": 10800.0, "timestamp": d1, "count": 1}, {"value": 10800.0, "timestamp": d2, "count": 3}])
     );
     assert_eq!(
         series("resolutions_count", "").await,
-        json!([{"value": 1, "timestamp": D1}, {"value": 3, "timestamp": D2}])
+        json!([{"value": 1, "timestamp": d1}, {"value": 3, "timestamp": d2}])
     );
     assert_eq!(
         series("incoming_messages_count", "").await,
-        json!([{"value": 4, "timestamp": D1}, {"value": 1, "timestamp": D2}])
+        json!([{"value": 4, "timestamp": d1}, {"value": 1, "timestamp": d2}])
     );
     assert_eq!(
         series("bot_handoffs_count", "").await,
-        json!([{"value": 1, "timestamp": D1}, {"value": 0, "timestamp": D2}])
+        json!([{"value": 1, "timestamp": d1}, {"value": 0, "timestamp": d2}])
     );
     // Weeks start on Sunday; the bucket holding the range starts before it.
     assert_eq!(
         series("conversations_count", "&group_by=week").await,
-        json!([{"value": 4, "timestamp": D1 - 24 * HOUR}])
+        json!([{"value": 4, "timestamp": d1 - 24 * HOUR}])
     );
     let hourly = series("outgoing_messages_count", "&group_by=hour").await;
     let hours = hourly.as_array().unwrap();
     assert_eq!(hours.len(), 48);
-    assert_eq!(hours[9], json!({"value": 1, "timestamp": D1 + 9 * HOUR}));
-    assert_eq!(hours[13], json!({"value": 1, "timestamp": D1 + 13 * HOUR}));
+    assert_eq!(hours[9], json!({"value": 1, "timestamp": d1 + 9 * HOUR}));
+    assert_eq!(hours[13], json!({"value": 1, "timestamp": d1 + 13 * HOUR}));
     // Empty buckets are present; agent scope counts what the agent sent.
     let three_days = s
         .report(
             "/reports",
             &format!(
-                "metric=outgoing_messages_count&type=agent&id={}&since={D1}&until={}",
+                "metric=outgoing_messages_count&type=agent&id={}&since={d1}&until={}",
                 s.agent_a(),
-                D3 + 24 * HOUR
+                d3 + 24 * HOUR
             ),
         )
         .await;
     assert_eq!(
         three_days,
-        json!([{"value": 2, "timestamp": D1}, {"value": 0, "timestamp": D2}, {"value": 0, "timestamp": D3}])
+        json!([{"value": 2, "timestamp": d1}, {"value": 0, "timestamp": d2}, {"value": 0, "timestamp": d3}])
     );
     assert_eq!(series("no_such_metric", "").await, json!({}));
     assert_eq!(
@@ -544,8 +550,9 @@ async fn timeseries_bucket_by_day_week_and_offset() {
 
 #[tokio::test]
 async fn summary_reports_distribution_matrix_and_outgoing_counts() {
+    let (d1, _, d3) = days();
     let s = Scenario::played().await;
-    let range = format!("since={D1}&until={D3}");
+    let range = format!("since={d1}&until={d3}");
     let agents = s.report("/summary_reports/agent", &range).await;
     let row = |rows: &Value, id: i64| {
         rows.as_array()
@@ -650,6 +657,7 @@ async fn summary_reports_distribution_matrix_and_outgoing_counts() {
 
 #[tokio::test]
 async fn live_metrics_and_reporting_events() {
+    let (_, d2, d3) = days();
     let s = Scenario::played().await;
     assert_eq!(
         s.report("/reports/conversations", "type=account").await,
@@ -684,7 +692,10 @@ async fn live_metrics_and_reporting_events() {
     assert_eq!(newest["value"], json!(93600.0));
     assert_eq!(newest["value_in_business_hours"], json!(32400.0));
     assert_eq!(newest["user_id"], s.agent_a());
-    assert_eq!(newest["event_end_time"], "2026-11-17T10:00:00.000Z");
+    assert_eq!(
+        newest["event_end_time"],
+        shared::clock::iso_millis((d2 + 10 * HOUR) * 1000)
+    );
     let named = |value: &Value| -> Vec<String> {
         value["payload"]
             .as_array()
@@ -708,7 +719,7 @@ async fn live_metrics_and_reporting_events() {
         named(&b_in_beta),
         ["conversation_resolved", "first_response"]
     );
-    let second_day = s.facts(&format!("since={D2}&until={D3}")).await;
+    let second_day = s.facts(&format!("since={d2}&until={d3}")).await;
     assert_eq!(second_day["meta"]["count"], 5);
     let c1 = s.conversations[0];
     let of_c1 = s

@@ -1,8 +1,9 @@
 //! The storage port's contract. Every adapter must pass it: `make test` runs it over the
 //! embedded store and over DynamoDB Local (`TEST_STORAGE=aws`).
 
-use api_tests::{fresh_state, json};
+use api_tests::{empty_state, fresh_state, json};
 use serde_json::Value;
+use shared::clock::{Clock, FixedClock, SystemClock};
 use shared::store::{
     Capacity, Condition, Index, Item, Key, Query, SortKey, Store, StoreError, WriteOp, EXPIRES_AT,
     GSI1PK, GSI1SK, PK, SK,
@@ -427,31 +428,38 @@ async fn batch_reads_answer_in_key_order_with_gaps() {
     assert!(store.get_many(&[]).await.unwrap().is_empty());
 }
 
+/// Expiry is judged on the store's own clock (the domain's), never the wall clock: a store
+/// whose clock stands a year before or after the real time keeps what it stamped.
 #[tokio::test]
-async fn expired_items_read_as_absent() {
-    let (store, _keep) = store().await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let past = now - 10;
-    let future = past + 3600;
-    store
-        .write(vec![
-            WriteOp::put(item("P#1", "OLD", json!({ EXPIRES_AT: past }))),
-            WriteOp::put(item("P#1", "NEW", json!({ EXPIRES_AT: future }))),
-        ])
-        .await
-        .unwrap();
-    assert_eq!(store.get(&Key::new("P#1", "OLD")).await.unwrap(), None);
-    assert!(store.get(&Key::new("P#1", "NEW")).await.unwrap().is_some());
-    let page = store.query(&Query::partition("P#1")).await.unwrap();
-    assert_eq!(sks(&page.items), ["NEW"]);
-    let batch = store
-        .get_many(&[Key::new("P#1", "OLD"), Key::new("P#1", "NEW")])
-        .await
-        .unwrap();
-    assert!(batch[0].is_none() && batch[1].is_some());
+async fn expired_items_read_as_absent_on_the_stores_clock() {
+    const YEAR: i64 = 365 * 24 * 3600;
+    let wall = SystemClock.now().unix_timestamp();
+    for now in [wall - YEAR, wall, wall + YEAR] {
+        let clock = Arc::new(FixedClock::at_ms(now * 1000));
+        let (state, _, _keep) = empty_state(api_tests::aws_backend(), clock.clone()).await;
+        let store = state.store.clone();
+        store
+            .write(vec![
+                WriteOp::put(item("P#1", "OLD", json!({ EXPIRES_AT: now - 10 }))),
+                WriteOp::put(item("P#1", "NEW", json!({ EXPIRES_AT: now + 3600 }))),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(store.get(&Key::new("P#1", "OLD")).await.unwrap(), None);
+        assert!(store.get(&Key::new("P#1", "NEW")).await.unwrap().is_some());
+        let page = store.query(&Query::partition("P#1")).await.unwrap();
+        assert_eq!(sks(&page.items), ["NEW"], "at {now}");
+        let batch = store
+            .get_many(&[Key::new("P#1", "OLD"), Key::new("P#1", "NEW")])
+            .await
+            .unwrap();
+        assert!(batch[0].is_none() && batch[1].is_some());
+        // An hour and a minute later on that clock, the second has gone too.
+        clock.advance_ms(3_660_000);
+        assert_eq!(store.get(&Key::new("P#1", "NEW")).await.unwrap(), None);
+        let page = store.query(&Query::partition("P#1")).await.unwrap();
+        assert!(page.items.is_empty());
+    }
 }
 
 /// DynamoDB bills on-demand tables by request units and reports them per call; the store

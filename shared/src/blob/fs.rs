@@ -2,11 +2,13 @@
 //! route and carry an expiry and an HMAC-SHA256 signature over method, key and expiry.
 
 use super::{validate_key, Blob, BlobError, BlobStore};
+use crate::clock::Clock;
 use async_trait::async_trait;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The URL path under which the local server serves blobs.
@@ -17,17 +19,29 @@ pub struct FsBlobStore {
     root: PathBuf,
     base_url: String,
     secret: Vec<u8>,
+    /// Stamps and checks URL expiry: the domain's clock, so signing and checking agree.
+    clock: Arc<dyn Clock>,
 }
 
 impl FsBlobStore {
     /// `base_url` is where the local server listens (`http://127.0.0.1:3000`).
-    pub fn new(root: &Path, base_url: &str, secret: &[u8]) -> Result<Self, BlobError> {
+    pub fn new(
+        root: &Path,
+        base_url: &str,
+        secret: &[u8],
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, BlobError> {
         std::fs::create_dir_all(root).map_err(backend)?;
         Ok(FsBlobStore {
             root: root.to_owned(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             secret: secret.to_vec(),
+            clock,
         })
+    }
+
+    fn now_seconds(&self) -> i64 {
+        self.clock.now().unix_timestamp()
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, BlobError> {
@@ -42,7 +56,7 @@ impl FsBlobStore {
     }
 
     fn signed_url(&self, method: &str, key: &str, ttl: Duration) -> String {
-        let expires = crate::store::now_epoch_seconds() + ttl.as_secs() as i64;
+        let expires = self.now_seconds() + ttl.as_secs() as i64;
         let signature = hex::encode(self.signature(method, key, expires).finalize().into_bytes());
         format!(
             "{}{BLOB_ROUTE}{key}?expires={expires}&signature={signature}",
@@ -52,7 +66,7 @@ impl FsBlobStore {
 
     /// Checks a URL's signature in constant time, and that it has not expired.
     pub fn verify(&self, method: &str, key: &str, expires: i64, signature_hex: &str) -> bool {
-        if expires < crate::store::now_epoch_seconds() || validate_key(key).is_err() {
+        if expires < self.now_seconds() || validate_key(key).is_err() {
             return false;
         }
         let Ok(signature) = hex::decode(signature_hex) else {
@@ -141,7 +155,15 @@ mod tests {
     #[tokio::test]
     async fn signed_urls_verify_and_expire() {
         let dir = tempfile::tempdir().unwrap();
-        let store = FsBlobStore::new(dir.path(), "http://127.0.0.1:3000/", b"secret").unwrap();
+        // Years before the wall clock: only the store's own clock decides expiry.
+        let clock = Arc::new(crate::clock::FixedClock::at_ms(1_600_000_000_000));
+        let store = FsBlobStore::new(
+            dir.path(),
+            "http://127.0.0.1:3000/",
+            b"secret",
+            clock.clone(),
+        )
+        .unwrap();
         store
             .put("a/b.txt", Bytes::from_static(b"hi"), "text/plain")
             .await
@@ -169,6 +191,8 @@ mod tests {
         assert!(!store.verify("GET", "a/c.txt", expires, &signature));
         assert!(!store.verify("GET", "a/b.txt", expires + 1, &signature));
         assert!(!store.verify("GET", "a/b.txt", 1, &signature));
+        clock.advance_ms(61_000);
+        assert!(!store.verify("GET", "a/b.txt", expires, &signature));
         store.delete("a/b.txt").await.unwrap();
         assert_eq!(store.get("a/b.txt").await.unwrap(), None);
     }

@@ -79,6 +79,8 @@ impl S3BlobStore {
         }
     }
 
+    /// Signed on the wall clock, not the injected one: S3 checks the signature against AWS's
+    /// own time, which no test controls.
     fn presigning(ttl: Duration) -> Result<PresigningConfig, BlobError> {
         PresigningConfig::expires_in(ttl).map_err(backend)
     }

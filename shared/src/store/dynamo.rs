@@ -3,9 +3,10 @@
 
 use super::cursor;
 use super::{
-    is_expired, now_epoch_seconds, validate_write, Capacity, Condition, Index, Item, Key, Page,
-    Query, SortKey, Store, StoreError, WriteOp, EXPIRES_AT, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
+    is_expired, validate_write, Capacity, Condition, Index, Item, Key, Page, Query, SortKey, Store,
+    StoreError, WriteOp, EXPIRES_AT, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
 };
+use crate::clock::Clock;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -28,6 +29,8 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     meter: Arc<Meter>,
+    /// Judges expiry before DynamoDB's TTL sweep deletes an item: the domain's clock.
+    clock: Arc<dyn Clock>,
 }
 
 /// The request units DynamoDB reports for every call (`ReturnConsumedCapacity::TOTAL`), in
@@ -67,12 +70,17 @@ impl Meter {
 type Attrs = HashMap<String, AttributeValue>;
 
 impl DynamoStore {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: Client, table: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
         DynamoStore {
             client,
             table: table.into(),
             meter: Arc::default(),
+            clock,
         }
+    }
+
+    fn now_seconds(&self) -> i64 {
+        self.clock.now().unix_timestamp()
     }
 
     /// Opens the connection (DNS, TCP, TLS) and resolves credentials during a function's init,
@@ -464,7 +472,7 @@ impl Store for DynamoStore {
             .await
             .map_err(map_error)?;
         self.meter.read(output.consumed_capacity());
-        let now = now_epoch_seconds();
+        let now = self.now_seconds();
         match output.item {
             Some(attrs) => Ok(Some(from_attrs(attrs)?).filter(|item| !is_expired(item, now))),
             None => Ok(None),
@@ -523,7 +531,7 @@ impl Store for DynamoStore {
                 tokio::time::sleep(Duration::from_millis(20 << attempt.min(5))).await;
             }
         }
-        let now = now_epoch_seconds();
+        let now = self.now_seconds();
         Ok(keys
             .iter()
             .map(|key| found.get(key).filter(|i| !is_expired(i, now)).cloned())
@@ -567,7 +575,7 @@ impl Store for DynamoStore {
             None => None,
         };
         let limit = query.limit.map(|l| l.max(1));
-        let now = now_epoch_seconds();
+        let now = self.now_seconds();
         let mut items = Vec::new();
         let mut exclusive_start = start;
         // Expired items are dropped after DynamoDB counted them against the limit, so a page

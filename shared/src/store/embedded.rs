@@ -7,9 +7,10 @@
 
 use super::cursor::{self, CursorKey};
 use super::{
-    is_expired, now_epoch_seconds, validate_write, Condition, Index, Item, Key, Page, Query,
-    SortKey, Store, StoreError, WriteOp, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
+    is_expired, validate_write, Condition, Index, Item, Key, Page, Query, SortKey, Store,
+    StoreError, WriteOp, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
 };
+use crate::clock::Clock;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
@@ -32,11 +33,14 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     /// Woken after each commit that added to the change log.
     changed: Arc<tokio::sync::Notify>,
+    /// Judges expiry: the domain's clock, so a test's fixed time is fixed here too.
+    clock: Arc<dyn Clock>,
 }
 
 impl EmbeddedStore {
-    /// Opens (or creates) the store file `store.redb` inside `dir`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    /// Opens (or creates) the store file `store.redb` inside `dir`; items whose TTL has
+    /// passed on `clock` read as absent.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(backend)?;
         let db = Database::create(dir.join("store.redb")).map_err(backend)?;
         let txn = db.begin_write().map_err(backend)?;
@@ -47,7 +51,12 @@ impl EmbeddedStore {
         Ok(EmbeddedStore {
             db: Arc::new(db),
             changed: Arc::new(tokio::sync::Notify::new()),
+            clock,
         })
+    }
+
+    fn now_seconds(&self) -> i64 {
+        self.clock.now().unix_timestamp()
     }
 
     /// Up to `limit` change-log entries after sequence `after`, oldest first.
@@ -157,7 +166,7 @@ fn bounds(partition: &str, sk: &SortKey) -> (String, String) {
     }
 }
 
-fn query_blocking(db: &Database, q: &Query) -> Result<Page, StoreError> {
+fn query_blocking(db: &Database, q: &Query, now: i64) -> Result<Page, StoreError> {
     let txn = db.begin_read().map_err(backend)?;
     let items = txn.open_table(ITEMS).map_err(backend)?;
     let on_index = q.index == Index::Gsi1;
@@ -175,7 +184,6 @@ fn query_blocking(db: &Database, q: &Query) -> Result<Page, StoreError> {
         }
     }
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).max(1);
-    let now = now_epoch_seconds();
     let mut page = Vec::new();
     let mut more = false;
     let index = txn.open_table(GSI1).map_err(backend)?;
@@ -357,10 +365,10 @@ fn add(
 impl Store for EmbeddedStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let key = key.clone();
+        let now = self.now_seconds();
         self.blocking(move |db| {
             let txn = db.begin_read().map_err(backend)?;
             let items = txn.open_table(ITEMS).map_err(backend)?;
-            let now = now_epoch_seconds();
             Ok(read_item(&items, &key)?.filter(|item| !is_expired(item, now)))
         })
         .await
@@ -374,10 +382,10 @@ impl Store for EmbeddedStore {
             )));
         }
         let keys = keys.to_vec();
+        let now = self.now_seconds();
         self.blocking(move |db| {
             let txn = db.begin_read().map_err(backend)?;
             let items = txn.open_table(ITEMS).map_err(backend)?;
-            let now = now_epoch_seconds();
             keys.iter()
                 .map(|key| Ok(read_item(&items, key)?.filter(|item| !is_expired(item, now))))
                 .collect()
@@ -387,7 +395,9 @@ impl Store for EmbeddedStore {
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         let query = query.clone();
-        self.blocking(move |db| query_blocking(db, &query)).await
+        let now = self.now_seconds();
+        self.blocking(move |db| query_blocking(db, &query, now))
+            .await
     }
 
     async fn write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {

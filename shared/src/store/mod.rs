@@ -261,15 +261,12 @@ impl Capacity {
 }
 
 /// True when the item's TTL has passed: expired items read as absent on both adapters
-/// (DynamoDB deletes them only eventually).
+/// (DynamoDB deletes them only eventually). `now` comes from the clock the adapter was
+/// built with, the same one the domain stamps `expires_at` from.
 pub(crate) fn is_expired(item: &Item, now_epoch_seconds: i64) -> bool {
     item.get(EXPIRES_AT)
         .and_then(Value::as_i64)
         .is_some_and(|at| at <= now_epoch_seconds)
-}
-
-pub(crate) fn now_epoch_seconds() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Checks the call shape both adapters reject alike.
