@@ -227,7 +227,7 @@ async fn category_and_article_pages_show_published_content_escaped() {
     );
     assert!(article.contains("Copy the <strong>snippet</strong>."));
     assert!(
-        article.contains("&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;"),
+        article.contains("&lt;script&gt;alert('owned')&lt;/script&gt;"),
         "the author's HTML is shown as text"
     );
     assert!(!article.contains("<script"), "no script element at all");

@@ -1,12 +1,14 @@
 //! The public help center, server-rendered: a portal's home in a locale (its categories with
 //! their published articles), a category page and an article page, at Chatwoot's URLs. Plain
 //! HTML and CSS in the portal's colour, no scripts (the Content-Security-Policy allows none);
-//! every text is escaped and article bodies are a safe Markdown subset. Drafts, archived
+//! pages are `maud` templates, which escape every text, and article bodies are sanitised
+//! Markdown. Drafts, archived
 //! articles, archived portals and locales a portal does not offer are 404.
 
-use crate::markdown::{escape, render as markdown};
+use crate::markdown;
 use http::StatusCode;
 use lambda_http::{Body, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use shared::domain::avatars;
 use shared::domain::help_center::{articles, categories, portals};
@@ -135,67 +137,55 @@ fn page(
     logo_url: Option<&str>,
     title: &str,
     hero: Option<&str>,
-    main: &str,
-) -> String {
+    main: Markup,
+) -> Markup {
     let brand = portals::page_color(portal).unwrap_or(DEFAULT_COLOR);
     let site = portal.page_title.as_deref().unwrap_or(&portal.name);
-    let logo = logo_url
-        .map(|url| format!("<img src=\"{}\" alt=\"\">", escape(url)))
-        .unwrap_or_default();
     let homepage = portal
         .homepage_link
         .as_deref()
-        .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
-        .map(|url| format!("<a href=\"{}\">Go to the website</a>", escape(url)))
-        .unwrap_or_default();
-    let hero = hero
-        .map(|text| format!("<div class=\"wrap hero\"><h1>{}</h1></div>", escape(text)))
-        .unwrap_or_default();
+        .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
     // Links to the portal's other locales, when it has any.
-    let locales: String = portal
-        .allowed_locales
-        .iter()
-        .filter(|_| portal.allowed_locales.len() > 1)
-        .map(|code| {
-            let current = if code == locale {
-                " aria-current=\"page\""
-            } else {
-                ""
-            };
-            format!(
-                "<a href=\"{}\" lang=\"{code}\"{current}>{code}</a>",
-                escape(&home_url(portal, code)),
-                code = escape(code)
-            )
-        })
-        .collect();
-    let footer = if locales.is_empty() {
-        String::new()
-    } else {
-        format!("<footer class=\"wrap\"><nav aria-label=\"Languages\">{locales}</nav></footer>\n")
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} | {site}</title>\n\
-         <style>:root{{--brand:{brand};--on-brand:{on_brand}}}{STYLE}</style>\n\
-         </head>\n<body>\n<header class=\"top\">\n<div class=\"wrap bar\">\
-         <a class=\"portal\" href=\"{home}\">{logo}<span>{name}</span></a>{homepage}</div>\n{hero}\n\
-         </header>\n<main class=\"wrap\">\n{main}</main>\n\
-         {footer}\
-         </body>\n</html>\n",
-        lang = escape(locale),
-        title = escape(title),
-        site = escape(site),
-        on_brand = text_on(brand),
-        home = escape(&home_url(portal, locale)),
-        name = escape(&portal.name),
-    )
+    let locales = (portal.allowed_locales.len() > 1).then_some(&portal.allowed_locales);
+    html! {
+        (DOCTYPE)
+        html lang=(locale) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " | " (site) }
+                // The colour is a validated hex code (`portals::page_color`).
+                style { (PreEscaped(format!(":root{{--brand:{brand};--on-brand:{}}}", text_on(brand)))) (PreEscaped(STYLE)) }
+            }
+            body {
+                header.top {
+                    div.wrap.bar {
+                        a.portal href=(home_url(portal, locale)) {
+                            @if let Some(url) = logo_url { img src=(url) alt=""; }
+                            span { (portal.name) }
+                        }
+                        @if let Some(url) = homepage { a href=(url) { "Go to the website" } }
+                    }
+                    @if let Some(text) = hero { div.wrap.hero { h1 { (text) } } }
+                }
+                main.wrap { (main) }
+                @if let Some(codes) = locales {
+                    footer.wrap {
+                        nav aria-label="Languages" {
+                            @for code in codes {
+                                a href=(home_url(portal, code)) lang=(code) aria-current=[(code == locale).then_some("page")] { (code) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A page; found pages may be cached for a minute, a 404 not at all (what is missing may be
 /// published the next moment).
-fn html(status: StatusCode, body: String) -> Response<Body> {
+fn html(status: StatusCode, body: Markup) -> Response<Body> {
     let cache = if status == StatusCode::OK {
         "public, max-age=60"
     } else {
@@ -206,19 +196,29 @@ fn html(status: StatusCode, body: String) -> Response<Body> {
         cache,
         "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        body,
+        body.into_string(),
     )
 }
 
 fn not_found() -> Response<Body> {
     html(
         StatusCode::NOT_FOUND,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Page not found</title>\n</head>\n<body>\n<main>\n<h1>Page not found</h1>\n\
-         <p>The page you are looking for does not exist or is no longer available.</p>\n\
-         </main>\n</body>\n</html>\n"
-            .to_owned(),
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { "Page not found" }
+                }
+                body {
+                    main {
+                        h1 { "Page not found" }
+                        p { "The page you are looking for does not exist or is no longer available." }
+                    }
+                }
+            }
+        },
     )
 }
 
@@ -235,17 +235,17 @@ async fn logo_url(state: &AppState, portal: &Portal) -> AppResult<Option<String>
     }
 }
 
-fn article_links(portal: &Portal, articles: &[&Article]) -> String {
-    articles
-        .iter()
-        .map(|a| {
-            format!(
-                "<li><a href=\"{}\">{}</a></li>",
-                escape(&article_url(portal, a)),
-                escape(&a.title)
-            )
-        })
-        .collect()
+/// A description worth showing: present and not blank.
+fn shown(description: Option<&str>) -> Option<&str> {
+    description.filter(|d| !d.trim().is_empty())
+}
+
+fn article_links(portal: &Portal, articles: &[&Article]) -> Markup {
+    html! {
+        @for article in articles {
+            li { a href=(article_url(portal, article)) { (article.title) } }
+        }
+    }
 }
 
 /// The home of a locale: each category with its published articles (categories without
@@ -261,33 +261,17 @@ async fn home(state: &AppState, portal: Portal, locale: &str) -> AppResult<Respo
     )?;
     categories.retain(|c| c.locale == locale);
     categories::sort_by_position(&mut categories);
-    let mut cards = String::new();
-    for category in &categories {
-        let inside: Vec<&Article> = published
-            .iter()
-            .filter(|a| a.category_id == Some(category.id))
-            .collect();
-        if inside.is_empty() {
-            continue;
-        }
-        let description = category
-            .description
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .map(|d| format!("<p>{}</p>", escape(d)))
-            .unwrap_or_default();
-        cards.push_str(&format!(
-            "<section class=\"card\"><h2><a href=\"{}\">{}{}</a></h2>{description}<ul>{}</ul></section>\n",
-            escape(&category_url(&portal, category)),
-            category
-                .icon
-                .as_deref()
-                .map(|icon| format!("{} ", escape(icon)))
-                .unwrap_or_default(),
-            escape(&category.name),
-            article_links(&portal, &inside),
-        ));
-    }
+    let filled: Vec<(&Category, Vec<&Article>)> = categories
+        .iter()
+        .map(|category| {
+            let inside = published
+                .iter()
+                .filter(|a| a.category_id == Some(category.id))
+                .collect();
+            (category, inside)
+        })
+        .filter(|(_, inside): &(_, Vec<_>)| !inside.is_empty())
+        .collect();
     let loose: Vec<&Article> = published
         .iter()
         .filter(|a| {
@@ -295,16 +279,33 @@ async fn home(state: &AppState, portal: Portal, locale: &str) -> AppResult<Respo
                 .is_none_or(|id| !categories.iter().any(|c| c.id == id))
         })
         .collect();
-    if !loose.is_empty() {
-        cards.push_str(&format!(
-            "<section class=\"card\"><h2>More articles</h2><ul>{}</ul></section>\n",
-            article_links(&portal, &loose)
-        ));
-    }
-    let main = if cards.is_empty() {
-        "<p class=\"empty\">No articles have been published yet.</p>\n".to_owned()
-    } else {
-        format!("<div class=\"grid\">\n{cards}</div>\n")
+    let main = html! {
+        @if filled.is_empty() && loose.is_empty() {
+            p.empty { "No articles have been published yet." }
+        } @else {
+            div.grid {
+                @for (category, inside) in &filled {
+                    section.card {
+                        h2 {
+                            a href=(category_url(&portal, category)) {
+                                @if let Some(icon) = &category.icon { (icon) " " }
+                                (category.name)
+                            }
+                        }
+                        @if let Some(description) = shown(category.description.as_deref()) {
+                            p { (description) }
+                        }
+                        ul { (article_links(&portal, inside)) }
+                    }
+                }
+                @if !loose.is_empty() {
+                    section.card {
+                        h2 { "More articles" }
+                        ul { (article_links(&portal, &loose)) }
+                    }
+                }
+            }
+        }
     };
     let title = portal.page_title.clone().unwrap_or(portal.name.clone());
     let hero = portal
@@ -314,7 +315,7 @@ async fn home(state: &AppState, portal: Portal, locale: &str) -> AppResult<Respo
         .unwrap_or(title.clone());
     Ok(html(
         StatusCode::OK,
-        page(&portal, locale, logo.as_deref(), &title, Some(&hero), &main),
+        page(&portal, locale, logo.as_deref(), &title, Some(&hero), main),
     ))
 }
 
@@ -354,41 +355,33 @@ async fn category_page(state: Arc<AppState>, request: ApiRequest) -> AppResult<R
     let Some(category) = category else {
         return Ok(not_found());
     };
-    let items: String = published
+    let inside: Vec<&Article> = published
         .iter()
         .filter(|a| a.category_id == Some(category.id))
-        .map(|a| {
-            let description = a
-                .description
-                .as_deref()
-                .filter(|d| !d.trim().is_empty())
-                .map(|d| format!("<p>{}</p>", escape(d)))
-                .unwrap_or_default();
-            format!(
-                "<li><a href=\"{}\">{}</a>{description}</li>\n",
-                escape(&article_url(&portal, a)),
-                escape(&a.title)
-            )
-        })
         .collect();
-    let list = if items.is_empty() {
-        "<p class=\"empty\">No articles in this category yet.</p>\n".to_owned()
-    } else {
-        format!("<ul class=\"list\">\n{items}</ul>\n")
+    let main = html! {
+        nav.crumbs aria-label="Breadcrumb" {
+            a href=(home_url(&portal, &locale)) { "Home" } " › " (category.name)
+        }
+        h1 { (category.name) }
+        @if let Some(description) = shown(category.description.as_deref()) {
+            p.lead { (description) }
+        }
+        @if inside.is_empty() {
+            p.empty { "No articles in this category yet." }
+        } @else {
+            ul.list {
+                @for article in &inside {
+                    li {
+                        a href=(article_url(&portal, article)) { (article.title) }
+                        @if let Some(description) = shown(article.description.as_deref()) {
+                            p { (description) }
+                        }
+                    }
+                }
+            }
+        }
     };
-    let lead = category
-        .description
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| format!("<p class=\"lead\">{}</p>\n", escape(d)))
-        .unwrap_or_default();
-    let main = format!(
-        "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"{}\">Home</a> › {}</nav>\n\
-         <h1>{}</h1>\n{lead}{list}",
-        escape(&home_url(&portal, &locale)),
-        escape(&category.name),
-        escape(&category.name),
-    );
     Ok(html(
         StatusCode::OK,
         page(
@@ -397,7 +390,7 @@ async fn category_page(state: Arc<AppState>, request: ApiRequest) -> AppResult<R
             logo.as_deref(),
             &category.name,
             None,
-            &main,
+            main,
         ),
     ))
 }
@@ -420,39 +413,25 @@ async fn article_page(state: Arc<AppState>, request: ApiRequest) -> AppResult<Re
         articles::record_view(&state, &article),
     )?;
     let locale = &article.locale;
-    let mut crumbs = format!(
-        "<a href=\"{}\">Home</a>",
-        escape(&home_url(&portal, locale))
-    );
-    if let Some(category) = &category {
-        crumbs.push_str(&format!(
-            " › <a href=\"{}\">{}</a>",
-            escape(&category_url(&portal, category)),
-            escape(&category.name)
-        ));
-    }
-    let lead = article
-        .description
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| format!("<p class=\"lead\">{}</p>\n", escape(d)))
-        .unwrap_or_default();
-    let main = format!(
-        "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">{crumbs}</nav>\n\
-         <article class=\"body\">\n<h1>{}</h1>\n{lead}{}</article>\n",
-        escape(&article.title),
-        markdown(&article.content),
-    );
+    let main = html! {
+        nav.crumbs aria-label="Breadcrumb" {
+            a href=(home_url(&portal, locale)) { "Home" }
+            @if let Some(category) = &category {
+                " › " a href=(category_url(&portal, category)) { (category.name) }
+            }
+        }
+        article.body {
+            h1 { (article.title) }
+            @if let Some(description) = shown(article.description.as_deref()) {
+                p.lead { (description) }
+            }
+            // Sanitised by the renderer.
+            (PreEscaped(markdown::render(&article.content)))
+        }
+    };
     Ok(html(
         StatusCode::OK,
-        page(
-            &portal,
-            locale,
-            logo.as_deref(),
-            &article.title,
-            None,
-            &main,
-        ),
+        page(&portal, locale, logo.as_deref(), &article.title, None, main),
     ))
 }
 

@@ -67,8 +67,8 @@ const CSV_HEADERS: [&str; 8] = [
 /// The download: a byte-order mark (so spreadsheets read UTF-8), the header row, one row per
 /// response and, when the request named a period, Chatwoot's closing "Reporting period" line.
 pub fn csv(shown: &Responses, frontend_url: &str, period: Option<Period>) -> String {
-    let mut out = String::from('\u{feff}');
-    push_row(&mut out, CSV_HEADERS.map(|h| Some(h.to_owned())));
+    let mut rows = Rows::new();
+    rows.push(CSV_HEADERS.map(Some));
     for response in &shown.responses {
         let agent = response
             .assigned_agent_id
@@ -79,24 +79,22 @@ pub fn csv(shown: &Responses, frontend_url: &str, period: Option<Period>) -> Str
             .contacts
             .get(&response.contact_id)
             .map(|(contact, _)| contact);
-        push_row(
-            &mut out,
-            [
-                agent,
-                Some(response.rating.to_string()),
-                response.feedback_message.as_deref().and_then(present),
-                contact.map(|c| c.name.as_str()).and_then(present),
-                contact.and_then(|c| c.email.as_deref()).and_then(present),
-                contact
-                    .and_then(|c| c.phone_number.as_deref())
-                    .and_then(present),
-                Some(format!(
-                    "{frontend_url}/app/accounts/{}/conversations/{}",
-                    response.account_id, response.conversation_id
-                )),
-                Some(recorded_at(response.created_at_ms)),
-            ],
+        let link = format!(
+            "{frontend_url}/app/accounts/{}/conversations/{}",
+            response.account_id, response.conversation_id
         );
+        rows.push([
+            agent.as_deref(),
+            Some(&response.rating.to_string()),
+            response.feedback_message.as_deref().and_then(present),
+            contact.map(|c| c.name.as_str()).and_then(present),
+            contact.and_then(|c| c.email.as_deref()).and_then(present),
+            contact
+                .and_then(|c| c.phone_number.as_deref())
+                .and_then(present),
+            Some(&link),
+            Some(&recorded_at(response.created_at_ms)),
+        ]);
     }
     if let Some(period) = period {
         let line = format!(
@@ -104,31 +102,42 @@ pub fn csv(shown: &Responses, frontend_url: &str, period: Option<Period>) -> Str
             date(period.since),
             date(period.until)
         );
-        push_row(&mut out, [Some(line)]);
+        rows.push([Some(line.as_str())]);
     }
-    out
+    format!("\u{feff}{}", rows.finish())
 }
 
 /// Rails' `presence`: blank text is no value.
-fn present(text: &str) -> Option<String> {
-    (!text.trim().is_empty()).then(|| text.to_owned())
+fn present(text: &str) -> Option<&str> {
+    (!text.trim().is_empty()).then_some(text)
 }
 
-/// One line as Ruby's `CSV.generate_line` writes it: no value is an empty field; a field
-/// holding a separator, a quote or a line break is quoted, its quotes doubled.
-fn push_row<const N: usize>(out: &mut String, fields: [Option<String>; N]) {
-    let cells: Vec<String> = fields
-        .into_iter()
-        .map(|field| match field {
-            None => String::new(),
-            Some(text) if text.contains([',', '"', '\r', '\n']) => {
-                format!("\"{}\"", text.replace('"', "\"\""))
-            }
-            Some(text) => text,
-        })
-        .collect();
-    out.push_str(&cells.join(","));
-    out.push('\n');
+/// Lines as Ruby's `CSV.generate_line` writes them: no value is an empty field; a field
+/// holding a separator, a quote or a line break is quoted, its quotes doubled; rows may
+/// differ in length.
+struct Rows(csv::Writer<Vec<u8>>);
+
+impl Rows {
+    fn new() -> Self {
+        Rows(
+            csv::WriterBuilder::new()
+                .flexible(true)
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new()),
+        )
+    }
+
+    fn push<'a>(&mut self, fields: impl IntoIterator<Item = Option<&'a str>>) {
+        // Writing to memory cannot fail.
+        let _ = self
+            .0
+            .write_record(fields.into_iter().map(Option::unwrap_or_default));
+    }
+
+    fn finish(self) -> String {
+        let bytes = self.0.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 }
 
 /// A time as Ruby prints a UTC time: `2025-03-04 10:11:12 UTC`.
@@ -154,18 +163,19 @@ mod tests {
 
     #[test]
     fn fields_are_quoted_only_when_they_must_be() {
-        let mut out = String::new();
-        push_row(
-            &mut out,
-            [
-                None,
-                Some("plain".into()),
-                Some("a, b".into()),
-                Some("say \"hi\"".into()),
-                Some("two\nlines".into()),
-            ],
+        let mut rows = Rows::new();
+        rows.push([
+            None,
+            Some("plain"),
+            Some("a, b"),
+            Some("say \"hi\""),
+            Some("two\nlines"),
+        ]);
+        rows.push([Some("short")]);
+        assert_eq!(
+            rows.finish(),
+            ",plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"\nshort\n"
         );
-        assert_eq!(out, ",plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"\n");
     }
 
     #[test]
@@ -173,6 +183,6 @@ mod tests {
         assert_eq!(recorded_at(1_741_083_072_345), "2025-03-04 10:11:12 UTC");
         assert_eq!(date(1_741_083_072), "2025-03-04");
         assert_eq!(present("  "), None);
-        assert_eq!(present(" x ").as_deref(), Some(" x "));
+        assert_eq!(present(" x "), Some(" x "));
     }
 }
