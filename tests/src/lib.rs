@@ -18,6 +18,7 @@ pub mod events;
 pub mod faults;
 pub mod operations;
 pub mod receiver;
+pub mod template;
 pub mod world;
 
 pub use serde_json::json;
