@@ -368,6 +368,9 @@ mod tests {
             scheduler.blobs.presign_get(avatar, DAY).await,
             Err(BlobError::Backend(denied)) if denied.contains("s3:GetObject on ${Bucket.Arn}/avatars/")
         ));
+        assert!(reports.blobs.presign_get(avatar, DAY).await.is_ok());
+        let logo = "portals/1/01LOGO/logo.png";
+        assert!(reports.blobs.presign_get(logo, DAY).await.is_err());
         assert!(reports.blobs.put(avatar, image, "image/png").await.is_err());
     }
 }
