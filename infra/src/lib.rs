@@ -23,6 +23,15 @@ pub enum Function {
     Reports,
 }
 
+impl Function {
+    pub const ALL: [Function; 4] = [
+        Function::Platform,
+        Function::Application,
+        Function::Client,
+        Function::Reports,
+    ];
+}
+
 /// Path prefixes → function: the same table as the `AWS::ApiGatewayV2::Route`s of the template.
 pub const ROUTES: &[(&str, Function)] = &[
     ("/platform/api/v1/", Function::Platform),
@@ -77,14 +86,29 @@ impl Default for Routers {
 
 pub struct LocalApi {
     pub state: Arc<AppState>,
+    /// The state each function serves its requests over, in [`Function::ALL`]'s order.
+    function_states: [Arc<AppState>; 4],
     routers: Routers,
     blobs: Option<Arc<FsBlobStore>>,
 }
 
 impl LocalApi {
+    /// Every function over the one `state`.
     pub fn new(state: Arc<AppState>, blobs: Option<Arc<FsBlobStore>>) -> Self {
+        Self::per_function(state.clone(), |_| state.clone(), blobs)
+    }
+
+    /// Each function over a state of its own, as deployed functions each hold one (the tests
+    /// give each the adapters its IAM role allows); `state` is the one [`LocalApi::state`]
+    /// answers.
+    pub fn per_function(
+        state: Arc<AppState>,
+        state_of: impl Fn(Function) -> Arc<AppState>,
+        blobs: Option<Arc<FsBlobStore>>,
+    ) -> Self {
         LocalApi {
             state,
+            function_states: Function::ALL.map(state_of),
             routers: Routers::new(),
             blobs,
         }
@@ -105,9 +129,11 @@ impl LocalApi {
         }
         match function_for(&path) {
             Some(function) => {
+                let place = Function::ALL.iter().position(|f| *f == function);
+                let state = &self.function_states[place.expect("every function is in ALL")];
                 self.routers
                     .router(function)
-                    .handle(self.state.clone(), request)
+                    .handle(state.clone(), request)
                     .await
             }
             None => json_response(

@@ -1,17 +1,22 @@
-//! Driving the event dispatcher from tests: the outbox records a request wrote, handled by
-//! the real dispatcher with the real HTTP adapter (loopback allowed: receivers listen there).
+//! Driving the event dispatcher and the scheduler from tests, each through its IAM role: the
+//! outbox records a request wrote, handled by the real dispatcher with the real HTTP adapter
+//! (loopback allowed: receivers listen there); a scheduler tick.
 
+use crate::iam::guarded;
+use crate::template::Lambda;
 use dispatcher::http::HttpPoster;
+use serde_json::Value;
 use shared::events::delivery::RetryPolicy;
 use shared::events::{Dispatcher, Handled};
 use shared::outbox::EventRecord;
 use shared::store::{from_item, Query};
-use shared::AppState;
+use shared::{AppResult, AppState};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A dispatcher whose retries wait milliseconds, not seconds.
+/// A dispatcher over `state` through the dispatcher's IAM role, whose retries wait
+/// milliseconds, not seconds.
 pub fn dispatcher(state: Arc<AppState>) -> Dispatcher {
     let poster = Arc::new(HttpPoster::new(true, Duration::from_secs(5)));
     Dispatcher {
@@ -20,8 +25,13 @@ pub fn dispatcher(state: Arc<AppState>) -> Dispatcher {
             first_backoff: Duration::from_millis(10),
             rounds: 2,
         },
-        ..Dispatcher::new(state, poster)
+        ..Dispatcher::new(guarded(&state, Lambda::Dispatcher), poster)
     }
+}
+
+/// One scheduler run (a tick) over `state` through the scheduler's IAM role.
+pub async fn run_scheduler(state: &AppState) -> AppResult<Value> {
+    scheduler::run(&guarded(state, Lambda::Scheduler)).await
 }
 
 /// The account's outbox records, oldest first.

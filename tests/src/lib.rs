@@ -16,8 +16,10 @@ pub mod bench;
 pub mod clock;
 pub mod events;
 pub mod faults;
+pub mod iam;
 pub mod operations;
 pub mod receiver;
+pub mod template;
 pub mod world;
 
 pub use serde_json::json;
@@ -135,6 +137,16 @@ pub fn adjust_keeping_clock(state: &mut AppState, adjust: impl FnOnce(&mut AppSt
         Arc::ptr_eq(&clock, &state.clock),
         "set a clock through TestApi::with_clock, which gives it to the adapters too"
     );
+}
+
+/// The API as deployed: each function's requests reach `state`'s adapters only through its
+/// IAM role in `template.yaml` ([`iam::guarded`]).
+fn guarded_api(
+    state: Arc<AppState>,
+    blobs: Option<Arc<shared::blob::fs::FsBlobStore>>,
+) -> LocalApi {
+    let state_of = |function: infra::Function| iam::guarded(&state, function.into());
+    LocalApi::per_function(state.clone(), state_of, blobs)
 }
 
 pub struct TestApi {
@@ -256,11 +268,12 @@ impl TestApi {
         scratch: Option<Scratch>,
     ) -> Self {
         TestApi {
-            api: LocalApi::new(state, blobs),
+            api: guarded_api(state, blobs),
             _scratch: scratch,
         }
     }
 
+    /// The state behind every function, unguarded: for a test's own setup and checks.
     pub fn state(&self) -> &Arc<AppState> {
         &self.api.state
     }
@@ -290,7 +303,7 @@ impl TestApi {
             .body(())
             .expect("request")
             .into_parts();
-        let response = LocalApi::new(counted, None)
+        let response = guarded_api(counted, None)
             .handle(lambda_request(parts, Bytes::new()))
             .await;
         assert_eq!(response.status(), 200, "{path}");

@@ -524,7 +524,9 @@ async fn a_completed_campaign_takes_no_change() {
     let due_now = world
         .create(json!({"title": "Now", "inbox_id": world.api_inbox, "message": "Hello"}))
         .await;
-    scheduler::run(world.api.state()).await.expect("a run");
+    api_tests::events::run_scheduler(world.api.state())
+        .await
+        .expect("a run");
     let path = format!("{}/{}", world.base(), due_now["id"]);
     let shown = world.get(&path).await;
     assert_eq!(shown["campaign_status"], "completed");

@@ -105,7 +105,9 @@ impl World {
     }
 
     async fn run(&self) -> Value {
-        scheduler::run(self.api.state()).await.expect("a run")
+        api_tests::events::run_scheduler(self.api.state())
+            .await
+            .expect("a run")
     }
 
     async fn status(&self, campaign: &Value) -> Value {

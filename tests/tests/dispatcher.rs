@@ -439,7 +439,7 @@ async fn a_refused_webhook_is_recorded_failed_without_retries() {
     world.message(world.admin(), json!({"content": "hi"})).await;
     // The dispatcher as deployed: private targets refused.
     let guarded = shared::events::Dispatcher::new(
-        world.api.state().clone(),
+        api_tests::iam::guarded(world.api.state(), api_tests::template::Lambda::Dispatcher),
         std::sync::Arc::new(HttpPoster::new(false, Duration::from_secs(2))),
     );
     let handled = dispatch_all(&guarded, world.fx.account, &world.dispatched).await;

@@ -4,6 +4,8 @@
 //! not a 404. The dispatcher's DynamoDB stream batch and the scheduler's EventBridge tick go
 //! to those functions' handlers (`make bench-lambda` starts every function with its sample).
 
+use api_tests::iam::guarded;
+use api_tests::template::Lambda;
 use api_tests::{fresh_state, json};
 use serde_json::Value;
 use shared::http::body_bytes;
@@ -17,17 +19,18 @@ async fn invoke(file: &str) -> (u16, Value) {
     invoke_with(state, file).await
 }
 
+/// Hands the sample to its function's router, over `state` through the function's IAM role.
 async fn invoke_with(state: std::sync::Arc<shared::AppState>, file: &str) -> (u16, Value) {
     let request =
         lambda_http::request::from_str(&event(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let router = match file.split('-').next().unwrap() {
-        "platform" => platform::router(),
-        "application" => application::router(),
-        "client" => client::router(),
-        "reports" => reports::router(),
+    let (router, function) = match file.split('-').next().unwrap() {
+        "platform" => (platform::router(), Lambda::Platform),
+        "application" => (application::router(), Lambda::Application),
+        "client" => (client::router(), Lambda::Client),
+        "reports" => (reports::router(), Lambda::Reports),
         other => panic!("no function {other}"),
     };
-    let response = router.handle(state, request).await;
+    let response = router.handle(guarded(&state, function), request).await;
     let status = response.status().as_u16();
     let body = serde_json::from_slice(&body_bytes(response.into_body())).unwrap_or(Value::Null);
     (status, body)
@@ -62,7 +65,9 @@ async fn sample_events_reach_their_handlers() {
 async fn the_survey_page_event_gets_the_page() {
     let (state, _, _dir) = fresh_state().await;
     let request = lambda_http::request::from_str(&event("client-survey-page.json")).unwrap();
-    let response = client::router().handle(state, request).await;
+    let response = client::router()
+        .handle(guarded(&state, Lambda::Client), request)
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -124,7 +129,7 @@ async fn the_sample_tick_is_a_scheduled_event_and_a_run_sends_nothing() {
     assert_eq!(tick["detail-type"], "Scheduled Event");
     let (state, _, _dir) = fresh_state().await;
     assert_eq!(
-        scheduler::run(&state).await.unwrap(),
+        api_tests::events::run_scheduler(&state).await.unwrap(),
         json!({"campaigns": 0, "conversations": 0})
     );
 }

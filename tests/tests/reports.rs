@@ -32,7 +32,10 @@
 
 use api_tests::events::{dispatch_all, dispatcher};
 use api_tests::receiver::Receiver;
-use api_tests::{check_account_guards, json, AccountFixture, GuardedRoute, TestApi};
+use api_tests::{
+    check_account_guards, fetch_url, json, multipart, AccountFixture, GuardedRoute, TestApi,
+};
+use bytes::Bytes;
 use http::Method;
 use serde_json::Value;
 use shared::clock::{Clock, FixedClock};
@@ -873,4 +876,41 @@ async fn bad_report_input_is_refused() {
     )
     .await
     .expect(400);
+}
+
+/// An agent's avatar reaches the agents' live report as a URL that serves it: the reports
+/// function signs it, so its role must allow reading the avatar.
+#[tokio::test]
+async fn the_agents_live_report_links_their_avatars() {
+    let api = TestApi::new().await;
+    let fx = api.account_fixture().await;
+    let (content_type, body) = multipart(
+        &[],
+        &[("profile[avatar]", "face.png", "image/png", b"PNGDATA")],
+    );
+    api.put("/api/v1/profile")
+        .token(&fx.admin.1)
+        .body(&content_type, body)
+        .send()
+        .await
+        .expect(200);
+    let agents = admin_get(
+        &api,
+        &fx.admin.1,
+        &format!(
+            "/api/v2/accounts/{}/reports/conversations/?type=agent",
+            fx.account
+        ),
+    )
+    .await
+    .expect(200)
+    .body;
+    let admin = agents
+        .as_array()
+        .and_then(|rows| rows.iter().find(|row| row["id"] == fx.admin.0))
+        .unwrap_or_else(|| panic!("the administrator in {agents}"));
+    let url = admin["thumbnail"].as_str().expect("a thumbnail");
+    assert!(url.contains("face.png"), "{url}");
+    let (status, served) = fetch_url(&api, Method::GET, url, "", Bytes::new()).await;
+    assert_eq!((status, served.as_ref()), (200, b"PNGDATA".as_ref()));
 }

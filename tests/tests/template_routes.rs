@@ -3,11 +3,10 @@
 //! function through them, matched as an HTTP API matches a request to a route.
 
 use api_tests::operations::{concrete_path, operations, DOCUMENTED_OPERATIONS};
+use api_tests::template::{resource, resources, tag_value, Lambda};
 use http::Method;
 use infra::{Function, ROUTES};
 use serde_yaml::Value;
-
-const TEMPLATE: &str = include_str!("../../template.yaml");
 
 /// The server-rendered help-center pages (the client function's), which the API document does
 /// not list; the CSAT survey page is in it.
@@ -88,19 +87,6 @@ impl TemplateRoute {
     }
 }
 
-fn tag_value<'v>(value: &'v Value, tag: &str) -> Option<&'v Value> {
-    match value {
-        Value::Tagged(tagged) if tagged.tag == tag => Some(&tagged.value),
-        _ => None,
-    }
-}
-
-fn resource<'t>(resources: &'t Value, logical_id: &str) -> &'t Value {
-    resources
-        .get(logical_id)
-        .unwrap_or_else(|| panic!("template has no resource {logical_id}"))
-}
-
 /// The integration a route's `Target` names: `!Sub "integrations/${Integration}"`.
 fn target_integration(route: &Value) -> String {
     let target = &route["Properties"]["Target"];
@@ -129,16 +115,11 @@ fn integration_function(integration: &Value) -> String {
         .to_owned()
 }
 
-/// A function resource's binary (`Metadata.BuildProperties.Binary`) as the function it is.
-fn function_of(logical_id: &str, function: &Value) -> Function {
-    let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str();
-    match binary {
-        Some("platform") => Function::Platform,
-        Some("application") => Function::Application,
-        Some("client") => Function::Client,
-        Some("reports") => Function::Reports,
-        other => panic!("{logical_id} builds {other:?}, which serves no HTTP route"),
-    }
+/// The HTTP function a function resource is.
+fn function_of(logical_id: &str) -> Function {
+    Lambda::of(logical_id, resource(logical_id))
+        .http()
+        .unwrap_or_else(|| panic!("{logical_id} serves no HTTP route"))
 }
 
 fn parse_route_key(route_key: &str) -> (Option<Method>, Option<Vec<Segment>>) {
@@ -168,9 +149,7 @@ fn parse_route_key(route_key: &str) -> (Option<Method>, Option<Vec<Segment>>) {
 }
 
 fn template_routes() -> Vec<TemplateRoute> {
-    let template: Value = serde_yaml::from_str(TEMPLATE).expect("template.yaml parses");
-    let resources = &template["Resources"];
-    let Value::Mapping(entries) = resources else {
+    let Value::Mapping(entries) = resources() else {
         panic!("template has no Resources");
     };
     entries
@@ -182,9 +161,8 @@ fn template_routes() -> Vec<TemplateRoute> {
                 .as_str()
                 .unwrap_or_else(|| panic!("{logical_id} has no literal RouteKey"))
                 .to_owned();
-            let integration = resource(resources, &target_integration(route));
-            let function_id = integration_function(integration);
-            let function = function_of(&function_id, resource(resources, &function_id));
+            let integration = resource(&target_integration(route));
+            let function = function_of(&integration_function(integration));
             let (method, segments) = parse_route_key(&route_key);
             TemplateRoute {
                 logical_id,
