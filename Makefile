@@ -72,6 +72,7 @@ fuzz: ## cargo-fuzz targets for request parsing, $(FUZZ_SECONDS) s each (nightly
 
 bench: bench-lambda bench-throughput ## Store round trips and in-process latency per operation, binary sizes, cold starts, throughput
 	cargo bench -p api-tests --bench platform --bench conversations --bench reports --bench operations
+	cargo bench -p client-function --bench markdown
 
 bench-throughput: ## Requests/s of the local server on a read-heavy mix next to a bare hyper hello-world (wrk from Debian's packages)
 	command -v wrk >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q wrk; }

@@ -5,7 +5,7 @@
 mod contacts;
 mod conversations;
 mod html;
-mod markdown;
+pub mod markdown;
 mod messages;
 mod portal_pages;
 mod survey;
