@@ -2,7 +2,7 @@
 """Derive the project's OpenAPI document (docs/openapi.json) from Chatwoot's.
 
 Keeps the operations the project routes (tests/data/chatwoot-operations.tsv, which
-tests/tests/openapi.rs checks against the routers), applies the corrections of
+tests/tests/suites/openapi.rs checks against the routers), applies the corrections of
 corrections.py where Chatwoot's document disagrees with Chatwoot's real behaviour (which the
 project follows), and drops the components nothing refers to any more.
 

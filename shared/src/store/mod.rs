@@ -3,7 +3,7 @@
 //! Every item lives under a partition key (`PK`) and a sort key (`SK`) and may carry one
 //! secondary index key pair (`GSI1PK`/`GSI1SK`). Domain code builds keys (see [`crate::keys`])
 //! and speaks only in the operations below, so the same code runs over DynamoDB and over the
-//! embedded on-disk store. One contract suite (`tests/tests/store_contract.rs`) holds both
+//! embedded on-disk store. One contract suite (`tests/tests/suites/store_contract.rs`) holds both
 //! adapters to the same semantics.
 
 mod counting;

@@ -1,0 +1,47 @@
+//! Every black-box suite in one test binary: one link of the AWS SDK instead of one per suite.
+//! Each module is a suite; `cargo test -p api-tests --test suites -- NAME::` runs one.
+
+mod app_account_agents;
+mod app_agent_bots;
+mod app_audit_logs;
+mod app_automation_rules;
+mod app_campaigns;
+mod app_canned_responses;
+mod app_contacts;
+mod app_conversations;
+mod app_csat_survey_responses;
+mod app_custom_attributes;
+mod app_custom_filters;
+mod app_help_center;
+mod app_inboxes;
+mod app_integrations;
+mod app_labels;
+mod app_messages;
+mod app_teams;
+mod app_webhooks;
+mod automation_engine;
+mod bad_input;
+mod blob_contract;
+mod campaign_scheduler;
+mod client_api;
+mod concurrency;
+mod dispatcher;
+mod event_payloads;
+mod faults;
+mod lambda_events;
+mod local_server;
+mod observability;
+mod openapi;
+mod platform_account_users;
+mod platform_accounts;
+mod platform_agent_bots;
+mod platform_auth;
+mod platform_users;
+mod portal_pages;
+mod profile;
+mod reports;
+mod route_coverage;
+mod secrets;
+mod store_contract;
+mod template_routes;
+mod tenant_isolation;
