@@ -1,6 +1,6 @@
 use crate::accounts::permitted_account;
 use lambda_http::{Body, Response};
-use shared::domain::audit_logs::AuditActor;
+use shared::domain::audit::AuditActor;
 use shared::domain::memberships;
 use shared::error::ValidationErrors;
 use shared::http::{empty_ok, json_ok, ApiRequest};

@@ -1,7 +1,7 @@
 use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::accounts::{self, AccountChanges};
-use shared::domain::audit_logs::AuditActor;
+use shared::domain::audit::AuditActor;
 use shared::domain::platform::{list_permitted, load_permitted};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
 use shared::model::{Account, PermissibleKind};

@@ -1,6 +1,6 @@
 //! Accounts: creation (with default features), changes (audited), deletion.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, platform, save_versioned, write_in_chunks};
 use crate::error::{AppResult, ValidationErrors};
@@ -187,10 +187,10 @@ pub async fn update(
     let before = (account.name.clone(), account.status);
     let now = epoch_ms(state.clock.now());
     let updated = save_versioned(state, account, |account| {
-        let audited_before = audit_logs::attributes(account, &[]);
+        let audited_before = audit::attributes(account, &[]);
         apply(account, changes)?;
         account.updated_at_ms = now;
-        let audited_after = audit_logs::attributes(account, &[]);
+        let audited_after = audit::attributes(account, &[]);
         Ok(AuditChange::updated(
             "Account",
             account.id,
@@ -198,7 +198,7 @@ pub async fn update(
             &audited_after,
             account.version + 2,
         )
-        .map(|change| audit_logs::entry(account.id, actor, now, change))
+        .map(|change| audit::entry(account.id, actor, now, change))
         .unwrap_or_default())
     })
     .await?;

@@ -13,9 +13,9 @@
 //!   lookup + the inbox (last, so a failed later chunk leaves a deletable inbox behind), in
 //!   chunks of 100 operations.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::avatars::{self, AvatarUpload};
-use super::validate::{self, STRING_COLUMN};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{
     agents, create_with_fresh_id, query_all, save_versioned, touch_cache_key, write_groups,
     CacheKey,
@@ -50,7 +50,6 @@ pub const SENDER_NAME_TYPES: &[&str] = &["friendly", "professional"];
 pub const CHANNEL_TYPES: &[&str] = &["api", "web_widget"];
 const MESSAGE_MAX: usize = 10_000;
 const URL_MAX: usize = 2048;
-const TEXT_COLUMN: usize = 20_000;
 pub const DELETION_MESSAGE: &str = "Your inbox deletion request will be processed in some time.";
 
 /// Channel attributes from `channel: {...}`; `None` leaves a field as it is. Fields of the
@@ -819,7 +818,7 @@ fn draft_inbox(account_id: i64, channel: Channel, now: i64) -> Inbox {
 /// The inbox columns Chatwoot audits: the channel, avatar, working hours and bot link live in
 /// tables of their own there.
 fn audited(inbox: &Inbox) -> Map<String, Value> {
-    let mut attributes = audit_logs::attributes(
+    let mut attributes = audit::attributes(
         inbox,
         &["channel", "avatar_key", "working_hours", "agent_bot_id"],
     );
@@ -887,7 +886,7 @@ pub async fn create(
             WriteOp::create(lookup.to_item()),
             touch_cache_key(account_id, CacheKey::Inbox, now),
         ];
-        ops.extend(audit_logs::entry(
+        ops.extend(audit::entry(
             account_id,
             actor,
             now,
@@ -942,7 +941,7 @@ pub async fn update(
             &audited(inbox),
             inbox.version + 2,
         ) {
-            ops.extend(audit_logs::entry(account_id, actor, now, change));
+            ops.extend(audit::entry(account_id, actor, now, change));
         }
         Ok(ops)
     })
@@ -998,7 +997,7 @@ pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppR
         event.write(),
         touch_cache_key(account_id, CacheKey::Inbox, now),
     ];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         account_id,
         actor,
         now,
@@ -1257,7 +1256,7 @@ async fn change_membership(
         CacheKey::Inbox,
         now,
     )]];
-    let audit = |change: AuditChange| audit_logs::entry(inbox.account_id, actor, now, change);
+    let audit = |change: AuditChange| audit::entry(inbox.account_id, actor, now, change);
     groups.extend(add.iter().map(|user| {
         let mut group = join_writes(inbox.account_id, inbox.id, *user, now);
         let attributes = membership_attributes(inbox.id, *user);

@@ -5,6 +5,7 @@ pub mod account_agent_bots;
 pub mod accounts;
 pub mod agent_bots;
 pub mod agents;
+pub mod audit;
 pub mod audit_logs;
 pub mod automation;
 pub mod avatars;

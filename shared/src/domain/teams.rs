@@ -12,8 +12,8 @@
 //! transaction of the change.
 
 use super::agents::{self, Agent};
-use super::audit_logs::{self, AuditActor, AuditChange};
-use super::validate::{self, STRING_COLUMN};
+use super::audit::{self, AuditActor, AuditChange};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{
     app_unavailable, create_with_fresh_id, query_all, retrying, save_claiming, store_conflict,
     touch_cache_key, write_in_chunks, CacheKey,
@@ -27,9 +27,6 @@ use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Condition, Query, StoreError, WriteOp, MAX_TRANSACTION_OPS};
 use std::collections::HashSet;
-
-/// Rails' default limit for `text` columns (the generic length guard).
-pub const TEXT_COLUMN: usize = 20_000;
 
 /// What an administrator may set on a team; `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -187,7 +184,7 @@ pub async fn members(state: &AppState, team: &Team) -> AppResult<Vec<Agent>> {
 
 /// The team columns Chatwoot audits.
 fn audited(team: &Team) -> serde_json::Map<String, serde_json::Value> {
-    audit_logs::attributes(team, &[])
+    audit::attributes(team, &[])
 }
 
 pub async fn create(
@@ -219,7 +216,7 @@ pub async fn create(
                 claim(&team),
                 touch_cache_key(account_id, CacheKey::Team, now),
             ];
-            ops.extend(audit_logs::entry(
+            ops.extend(audit::entry(
                 account_id,
                 actor,
                 now,
@@ -261,7 +258,7 @@ pub async fn update(
             if let Some(change) =
                 AuditChange::updated("Team", team.id, &before, &after, team.version + 2)
             {
-                ops.extend(audit_logs::entry(team.account_id, actor, now, change));
+                ops.extend(audit::entry(team.account_id, actor, now, change));
             }
             Ok(ops)
         },
@@ -297,7 +294,7 @@ pub async fn delete(state: &AppState, team: &Team, actor: &AuditActor) -> AppRes
         event.write(),
         touch_cache_key(team.account_id, CacheKey::Team, now),
     ];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         team.account_id,
         actor,
         now,
@@ -453,7 +450,7 @@ async fn write_membership_pairs(
             touch_cache_key(team.account_id, CacheKey::Team, now),
         ];
         ops.extend(chunk.iter().flat_map(|pair| pair.writes.iter().cloned()));
-        ops.extend(audit_logs::entries(
+        ops.extend(audit::entries(
             team.account_id,
             actor,
             now,

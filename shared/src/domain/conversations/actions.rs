@@ -4,7 +4,7 @@
 use super::views::MAX_LABELS;
 use super::{activity, save, Actor, Effects};
 use crate::domain::agents::Agent;
-use crate::domain::audit_logs::{self, AuditActor, AuditChange};
+use crate::domain::audit::{self, AuditActor, AuditChange};
 use crate::domain::{query_all, write_in_chunks};
 use crate::error::{AppError, AppResult};
 use crate::keys::conversations as keys;
@@ -410,14 +410,14 @@ pub async fn delete(
         )
         .write(),
     );
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         conversation.account_id,
         actor,
         state.clock.now_ms(),
         AuditChange::destroyed(
             "Conversation",
             Some(conversation.id),
-            audit_logs::attributes(conversation, NOT_AUDITED),
+            audit::attributes(conversation, NOT_AUDITED),
             1,
         ),
     ));
