@@ -221,15 +221,3 @@ pub async fn update(
     state.store.write(ops).await?;
     Ok(Agent { user, membership })
 }
-
-/// Removes the agent from the account (with their inbox and team memberships there); a user
-/// left without accounts is deleted, as Chatwoot does.
-pub async fn remove(state: &AppState, agent: &Agent, actor: &AuditActor) -> AppResult<()> {
-    memberships::remove(state, &agent.membership, actor).await?;
-    if let Some(aggregate) = users::load(state, agent.user.id).await? {
-        if aggregate.memberships.is_empty() {
-            users::delete(state, &aggregate).await?;
-        }
-    }
-    Ok(())
-}

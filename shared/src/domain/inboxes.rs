@@ -974,9 +974,10 @@ pub async fn remove_avatar(state: &AppState, inbox: Inbox) -> AppResult<Inbox> {
     Ok(updated)
 }
 
-/// Deletes the inbox, its public lookup, its memberships (both copies), its bot link and its
-/// campaigns, and records `inbox_deleted` (in the first transaction), from which a later stage
-/// purges the inbox's conversations and contact inboxes, as Chatwoot's deletion job does.
+/// Deletes the inbox, its public lookup, its memberships (both copies) and its bot link, and
+/// records `inbox_deleted` (in the first transaction), from which a later stage purges the
+/// inbox's conversations and contact inboxes, as Chatwoot's deletion job does. Its campaigns
+/// and avatar file go right after, in [`crate::domain::cascades::inbox_deletion`].
 pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let account_id = inbox.account_id;
@@ -1018,10 +1019,7 @@ pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppR
     ops.push(WriteOp::delete(inbox.key()));
     let mut groups = vec![ops];
     groups.extend(leaving);
-    write_groups(state, groups).await?;
-    super::campaigns::delete_of_inbox(state, inbox).await?;
-    avatars::discard(state, inbox.avatar_key.as_deref()).await;
-    Ok(())
+    write_groups(state, groups).await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -139,27 +139,26 @@ pub async fn upsert(
     Ok(membership)
 }
 
-/// Removes the membership (both copies, with its audit log entry) and the user's inbox and
-/// team memberships in the account.
-pub async fn remove(
+/// Deletes the membership (both copies, with its audit log entry), nothing else: removing a
+/// member also takes them out of the account's inboxes and teams, which
+/// [`crate::domain::cascades::member_removal`] does after this.
+pub async fn delete(
     state: &AppState,
     membership: &Membership,
     actor: &AuditActor,
 ) -> AppResult<()> {
-    let (account_id, user_id) = (membership.account_id, membership.user_id);
     let mut ops = vec![
         WriteOp::delete(membership.key()),
         WriteOp::delete(membership.mirror_key()),
     ];
     ops.extend(audit::entry(
-        account_id,
+        membership.account_id,
         actor,
         epoch_ms(state.clock.now()),
         AuditChange::destroyed("AccountUser", Some(membership.id), audited(membership), 2),
     ));
     state.store.write(ops).await?;
-    super::inboxes::remove_agent_from_all(state, account_id, user_id).await?;
-    super::teams::remove_agent_from_all(state, account_id, user_id).await
+    Ok(())
 }
 
 /// Memberships carry the account's name and status (profile JSON reads them with the user

@@ -11,6 +11,7 @@ pub mod automation;
 pub mod avatars;
 pub mod campaigns;
 pub mod canned_responses;
+pub mod cascades;
 pub mod client;
 pub mod contact_inboxes;
 pub mod contact_index;

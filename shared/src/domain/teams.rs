@@ -465,8 +465,8 @@ async fn write_membership_pairs(
     Ok(())
 }
 
-/// Takes an agent out of every team of the account (both copies of each membership). The
-/// agents area calls this when an agent is removed from the account.
+/// Takes an agent out of every team of the account (both copies of each membership): part of
+/// removing an agent from the account ([`crate::domain::cascades::member_removal`]).
 pub async fn remove_agent_from_all(
     state: &AppState,
     account_id: i64,
