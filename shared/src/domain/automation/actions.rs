@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::automation_rule::AutomationRule;
 use crate::model::conversation::{Attachment, Conversation, Status, PRIORITIES};
 use crate::model::Role;
+use crate::outbox::AUTOMATION_WEBHOOK;
 use crate::state::AppState;
 use serde_json::{json, Map, Value};
 
@@ -180,7 +181,7 @@ async fn run(
                     json!(format!("automation_event.{}", rule.event_name)),
                 ),
             ]);
-            record(state, &conversation, "automation_webhook", payload).await
+            record(state, &conversation, AUTOMATION_WEBHOOK, payload).await
         }
         "send_email_to_team" | "send_email_transcript" => {
             let payload = Map::from_iter([
