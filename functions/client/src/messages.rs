@@ -3,7 +3,8 @@
 
 use lambda_http::{Body, Response};
 use serde_json::Value;
-use shared::domain::conversations::{related, NewMessage};
+use shared::domain::conversations::change::NewMessage;
+use shared::domain::conversations::related;
 use shared::domain::messages::{self as domain, Upload, Window};
 use shared::domain::{client::Visitor, csat};
 use shared::handler;

@@ -8,7 +8,8 @@
 //! only the conversations started through it.
 
 use crate::domain::contacts::{self, ContactChanges};
-use crate::domain::conversations::{self, actions, Actor, Effects};
+use crate::domain::conversations::change::Effects;
+use crate::domain::conversations::{self, actions, Actor};
 use crate::domain::{contact_inboxes, query_all};
 use crate::error::{AppError, AppResult};
 use crate::keys::{

@@ -4,7 +4,8 @@
 
 use super::conversations::{attachments, sender, Context};
 use crate::clock::iso_millis;
-use crate::domain::csat::{self, Survey};
+use crate::domain::conversations::survey::display_type;
+use crate::domain::csat::Survey;
 use crate::model::contact::{Contact, ContactInbox};
 use crate::model::conversation::{Conversation, Message};
 use crate::model::csat::CsatSurveyResponse;
@@ -136,7 +137,7 @@ pub fn survey(survey: &Survey, inbox_avatar_url: &str) -> Value {
     json!({
         "id": survey.message.id,
         "csat_survey_response": survey.response.as_ref().map(csat_response_row),
-        "display_type": csat::display_type(&survey.inbox),
+        "display_type": display_type(&survey.inbox),
         "content": survey.inbox.csat_config.get("message").cloned().unwrap_or(Value::Null),
         "inbox_avatar_url": inbox_avatar_url,
         "inbox_name": survey.inbox.name,

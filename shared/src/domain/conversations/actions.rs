@@ -1,8 +1,9 @@
 //! Every per-conversation action of the Application API, each one [`save`] with Chatwoot's
 //! side effects (activity messages, events, self-assignment).
 
+use super::change::Effects;
 use super::views::MAX_LABELS;
-use super::{activity, save, Actor, Effects};
+use super::{activity, save, Actor};
 use crate::domain::agents::Agent;
 use crate::domain::audit::{self, AuditActor, AuditChange};
 use crate::domain::{query_all, write_in_chunks};
@@ -399,7 +400,7 @@ pub async fn delete(
         WriteOp::delete(conversation.key()),
         WriteOp::delete(keys::by_uuid(&conversation.uuid)),
     ];
-    ops.extend(crate::domain::csat::survey_deletes(state, conversation).await?);
+    ops.extend(super::survey::survey_deletes(state, conversation).await?);
     ops.extend(super::views::view_writes(Some(conversation), None));
     ops.push(
         super::events::record(
