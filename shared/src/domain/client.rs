@@ -7,9 +7,10 @@
 //! A verified contact-inbox reaches all of its contact's conversations; an unverified one
 //! only the conversations started through it.
 
+use crate::domain::actor::Actor;
 use crate::domain::contacts::{self, ContactChanges};
 use crate::domain::conversations::change::Effects;
-use crate::domain::conversations::{self, actions, Actor};
+use crate::domain::conversations::{self, actions};
 use crate::domain::{contact_inboxes, query_all};
 use crate::error::{AppError, AppResult};
 use crate::keys::{

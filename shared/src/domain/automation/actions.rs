@@ -4,8 +4,9 @@
 //! Mail and outbound webhooks are not sent here: they become outbox events the dispatcher
 //! delivers (`automation_webhook`) or that record what would be mailed (`automation_email`).
 
+use crate::domain::actor::Actor;
 use crate::domain::conversations::change::NewMessage;
-use crate::domain::conversations::{self, actions, events, Actor};
+use crate::domain::conversations::{self, actions, events};
 use crate::domain::{agents, contacts, inboxes, messages, teams};
 use crate::error::{AppError, AppResult};
 use crate::model::automation_rule::AutomationRule;

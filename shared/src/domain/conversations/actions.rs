@@ -3,7 +3,8 @@
 
 use super::change::Effects;
 use super::views::MAX_LABELS;
-use super::{activity, save, Actor};
+use super::{activity, save};
+use crate::domain::actor::Actor;
 use crate::domain::agents::Agent;
 use crate::domain::audit::{self, AuditActor, AuditChange};
 use crate::domain::{query_all, write_in_chunks};
