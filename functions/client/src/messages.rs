@@ -100,7 +100,7 @@ async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
 async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (visitor, conversation) = super::conversations::fetch(&state, &request).await?;
     let message = domain::load(&state, &conversation, request.path_id("message_id")?).await?;
-    if !view::is_public(&message) {
+    if !message.is_public() {
         return Err(AppError::NotFound);
     }
     let params = request.params().await?.wrapped("message", None);

@@ -434,7 +434,7 @@ pub async fn public_messages(
     let mut messages = Vec::new();
     for item in query_all(state, query).await? {
         let message = Message::from_item(item)?;
-        if crate::views::public::is_public(&message) {
+        if message.is_public() {
             messages.push(message);
         }
     }

@@ -85,11 +85,6 @@ pub fn message(message: &Message, context: &Context) -> Value {
     Value::Object(map)
 }
 
-/// Whether the contact's side shows a message: never private notes or activity messages.
-pub fn is_public(message: &Message) -> bool {
-    !message.private && !message.is_activity()
-}
-
 /// `public_conversation`, with the conversation's public messages (oldest first) and its
 /// contact.
 pub fn conversation(
@@ -108,7 +103,7 @@ pub fn conversation(
         "agent_last_seen_at": seconds(conversation.agent_last_seen_at_ms),
         "messages": messages
             .iter()
-            .filter(|m| is_public(m))
+            .filter(|m| m.is_public())
             .map(|m| message(m, context))
             .collect::<Vec<_>>(),
         "contact": contact_row(contact),
