@@ -44,7 +44,7 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let app = auth::platform_app(&state, &request).await?;
     let changes = changes(&request.params().await?)?;
-    let account = accounts::create(&state, app, &changes).await?;
+    let account = accounts::create(&state, app, &changes, views::platform_account).await?;
     Ok(json_ok(views::platform_account(&account)))
 }
 
@@ -63,6 +63,6 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (app, account) = permitted_account(&state, &request).await?;
-    accounts::delete(&state, &account, app).await?;
+    accounts::delete(&state, &account, app, views::platform_account).await?;
     Ok(empty_ok())
 }

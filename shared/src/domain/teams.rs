@@ -274,17 +274,18 @@ pub async fn update(
 }
 
 /// Deletes the team: first the team, its name claim and a `team_deleted` outbox event (from
-/// which conversations' `team_id` is cleared) in one transaction; then its memberships, in
-/// chunks. Deleting the team first means no membership can be added meanwhile (membership
-/// writes check that the team exists), so the query that follows sees every member.
-pub async fn delete(state: &AppState, team: &Team, actor: &AuditActor) -> AppResult<()> {
+/// which conversations' `team_id` is cleared; its payload the team as `payload` renders it)
+/// in one transaction; then its memberships, in chunks. Deleting the team first means no
+/// membership can be added meanwhile (membership writes check that the team exists), so the
+/// query that follows sees every member.
+pub async fn delete(
+    state: &AppState,
+    team: &Team,
+    actor: &AuditActor,
+    payload: fn(&Team) -> serde_json::Value,
+) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
-    let event = EventRecord::new(
-        team.account_id,
-        "team_deleted",
-        crate::views::teams::team_payload(team),
-        now,
-    );
+    let event = EventRecord::new(team.account_id, "team_deleted", payload(team), now);
     let mut ops = vec![
         WriteOp::Delete {
             key: team.key(),
