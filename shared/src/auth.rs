@@ -1,6 +1,7 @@
 //! Authentication: the access token resolves, with one key lookup, to its owner.
 
 use crate::domain::actor::Actor;
+use crate::domain::agent_bot_inboxes;
 use crate::error::{AppError, AppResult};
 use crate::http::ApiRequest;
 use crate::keys;
@@ -211,8 +212,7 @@ async fn resolve_actor(
                 .transpose()?
                 .ok_or(AppError::BotNotInAccount)?;
             let in_account = bot.account_id == Some(account_id)
-                || crate::domain::inboxes::bot_attached_to_account(state, account_id, bot.id)
-                    .await?;
+                || agent_bot_inboxes::bot_attached_to_account(state, account_id, bot.id).await?;
             if !in_account {
                 return Err(AppError::BotNotInAccount);
             }

@@ -1095,8 +1095,6 @@ pub async fn set_agent_bot(
     .await
 }
 
-/// Whether the bot is connected to any inbox of the account (how a system bot is authorised
-/// in an account): one query of at most one item.
 /// Disconnects a bot from every inbox of the account it is attached to (when the bot goes).
 pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppResult<()> {
     let links = trailing_ids(state, account_id, inbox_keys::bot_inboxes_prefix(bot_id)).await?;
@@ -1106,18 +1104,9 @@ pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppRe
     Ok(())
 }
 
-pub async fn bot_attached_to_account(
-    state: &AppState,
-    account_id: i64,
-    bot_id: i64,
-) -> AppResult<bool> {
-    let mut query = Query::prefix(
-        keys::account_partition(account_id),
-        inbox_keys::bot_inboxes_prefix(bot_id),
-    );
-    query.limit = Some(1);
-    Ok(!state.store.query(&query).await?.items.is_empty())
-}
+/// Whether a bot is connected to an inbox of the account, on the inbox API too; the query lives
+/// in a leaf of its own so that authentication need not import the inbox services.
+pub use super::agent_bot_inboxes::bot_attached_to_account;
 
 // ---------------------------------------------------------------------------------------
 // Members

@@ -4,6 +4,7 @@
 pub mod account_agent_bots;
 pub mod accounts;
 pub mod actor;
+pub mod agent_bot_inboxes;
 pub mod agent_bots;
 pub mod agents;
 pub mod audit;
