@@ -1,5 +1,7 @@
 //! Authentication: the access token resolves, with one key lookup, to its owner.
 
+use crate::domain::actor::Actor;
+use crate::domain::agent_bot_inboxes;
 use crate::error::{AppError, AppResult};
 use crate::http::ApiRequest;
 use crate::keys;
@@ -150,10 +152,7 @@ async fn resolve_account_user(
 /// suspended (401) → a member user, or a bot of the account or attached to one of its
 /// inboxes (401 otherwise). Users come with their name, which activity messages show, and
 /// their inbox set (what an agent may list), all in one batch read after the token.
-pub async fn account_actor(
-    state: &AppState,
-    request: &ApiRequest,
-) -> AppResult<(Account, crate::domain::conversations::Actor)> {
+pub async fn account_actor(state: &AppState, request: &ApiRequest) -> AppResult<(Account, Actor)> {
     resolve_actor(state, request, true).await
 }
 
@@ -161,8 +160,7 @@ async fn resolve_actor(
     state: &AppState,
     request: &ApiRequest,
     bots_allowed: bool,
-) -> AppResult<(Account, crate::domain::conversations::Actor)> {
-    use crate::domain::conversations::Actor;
+) -> AppResult<(Account, Actor)> {
     let principal = principal(state, request).await?;
     if !bots_allowed && !matches!(principal, Principal::User(_)) {
         return Err(AppError::BotNotAllowed);
@@ -214,8 +212,7 @@ async fn resolve_actor(
                 .transpose()?
                 .ok_or(AppError::BotNotInAccount)?;
             let in_account = bot.account_id == Some(account_id)
-                || crate::domain::inboxes::bot_attached_to_account(state, account_id, bot.id)
-                    .await?;
+                || agent_bot_inboxes::bot_attached_to_account(state, account_id, bot.id).await?;
             if !in_account {
                 return Err(AppError::BotNotInAccount);
             }
@@ -232,6 +229,6 @@ async fn resolve_actor(
 pub async fn account_user_actor(
     state: &AppState,
     request: &ApiRequest,
-) -> AppResult<(Account, crate::domain::conversations::Actor)> {
+) -> AppResult<(Account, Actor)> {
     resolve_actor(state, request, false).await
 }

@@ -48,6 +48,10 @@ pub async fn as_automation_rule<F: std::future::Future>(rule_id: i64, work: F) -
 
 pub const EVENT_ENTITY: &str = "event";
 
+/// The event an automation rule's `send_webhook_event` action records: written by the rule's
+/// actions, addressed and rendered by the dispatcher's targets and payloads.
+pub const AUTOMATION_WEBHOOK: &str = "automation_webhook";
+
 impl EventRecord {
     pub fn new(account_id: i64, name: &str, payload: Value, now_ms: i64) -> Self {
         let event_id = crate::ids::ulid();

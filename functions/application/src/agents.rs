@@ -5,6 +5,7 @@ use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::agents::{self, Agent, AgentChanges};
 use shared::domain::avatars;
+use shared::domain::cascades::member_removal;
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
 use shared::{views, AppResult, AppState};
 use std::sync::Arc;
@@ -65,6 +66,6 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     member.require_administrator()?;
     let agent = agents::load(&state, member.account_id(), request.path_id("id")?).await?;
     let actor = member_actor(&state, &member, &request).await?;
-    agents::remove(&state, &agent, &actor).await?;
+    member_removal::remove_agent(&state, &agent, &actor).await?;
     Ok(empty_ok())
 }

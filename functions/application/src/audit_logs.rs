@@ -3,7 +3,8 @@
 
 use lambda_http::{Body, Response};
 use shared::auth::{self, AccountUser};
-use shared::domain::audit_logs::{self, AuditActor, Order};
+use shared::domain::audit::{self, AuditActor};
+use shared::domain::audit_logs::{self, Order};
 use shared::http::{json_ok, ApiRequest, Router};
 use shared::{handler, views, AppResult, AppState};
 use std::sync::Arc;
@@ -22,7 +23,7 @@ fn request_id(request: &ApiRequest) -> Option<&str> {
 
 /// The signed-in user making an audited change in the account (one read: the e-mail).
 pub async fn actor(state: &AppState, user_id: i64, request: &ApiRequest) -> AppResult<AuditActor> {
-    audit_logs::user_actor(state, user_id, request_id(request)).await
+    audit::user_actor(state, user_id, request_id(request)).await
 }
 
 /// [`actor`] for a member resolved by [`auth::account_user`].

@@ -3,10 +3,11 @@
 use lambda_http::{Body, Response};
 use serde_json::{json, Map, Value};
 use shared::auth;
+use shared::domain::actor::Actor;
+use shared::domain::conversations::builder::{self, NewConversation};
+use shared::domain::conversations::change::NewMessage;
 use shared::domain::conversations::list::{self, AssigneeFilter, Counts, ListQuery, Sort};
-use shared::domain::conversations::{
-    self as domain, actions, related, search, Actor, NewConversation, NewMessage,
-};
+use shared::domain::conversations::{self as domain, actions, related, search};
 use shared::domain::filters::{CustomAttributeKey, Filter, FilterModel};
 use shared::domain::{agents, contacts, custom_attributes, inboxes, teams};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params, Router};
@@ -301,7 +302,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
         message,
         campaign_id: None,
     };
-    let (conversation, _) = domain::create(&state, &inbox, &contact, new).await?;
+    let (conversation, _) = builder::create(&state, &inbox, &contact, new).await?;
     Ok(json_ok(render_one(&state, &conversation).await?))
 }
 

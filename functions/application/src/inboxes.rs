@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use shared::auth::{self, AccountUser};
 use shared::domain::agents;
 use shared::domain::avatars::{self, AvatarUpload};
+use shared::domain::cascades::inbox_deletion;
 use shared::domain::inboxes::{
     self, ChannelChanges, InboxChanges, WorkingHourChange, DELETION_MESSAGE,
 };
@@ -250,7 +251,7 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     let member = auth::account_user(&state, &request).await?;
     let inbox = managed_inbox(&state, &member, request.path_id("id")?).await?;
     let actor = member_actor(&state, &member, &request).await?;
-    inboxes::delete(&state, &inbox, &actor).await?;
+    inbox_deletion::delete_inbox(&state, &inbox, &actor).await?;
     Ok(json_ok(json!({ "message": DELETION_MESSAGE })))
 }
 

@@ -3,7 +3,8 @@
 use lambda_http::{Body, Response};
 use serde_json::{json, Map, Value};
 use shared::auth;
-use shared::domain::conversations::{self as conversations, related, NewMessage};
+use shared::domain::conversations::change::NewMessage;
+use shared::domain::conversations::{self as conversations, related};
 use shared::domain::inboxes;
 use shared::domain::messages::{self as domain, Upload, Window};
 use shared::http::{json_ok, ApiRequest, Params, Router};

@@ -105,7 +105,7 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     let (team, _) = fetch(&state, &member, &request).await?;
     member.require_administrator()?;
     let actor = member_actor(&state, &member, &request).await?;
-    teams::delete(&state, &team, &actor).await?;
+    teams::delete(&state, &team, &actor, views::teams::team_payload).await?;
     Ok(empty_ok())
 }
 

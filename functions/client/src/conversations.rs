@@ -4,7 +4,8 @@
 use lambda_http::{Body, Response};
 use serde_json::Value;
 use shared::domain::client::{self, Visitor};
-use shared::domain::conversations::{self, related, NewConversation};
+use shared::domain::conversations::builder::{self, NewConversation};
+use shared::domain::conversations::related;
 use shared::handler;
 use shared::http::{empty_ok, json_ok, ApiRequest, Router};
 use shared::model::conversation::{Conversation, Message};
@@ -87,8 +88,7 @@ async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
         custom_attributes: params.object("custom_attributes")?.unwrap_or_default(),
         ..NewConversation::default()
     };
-    let (conversation, _) =
-        conversations::create(&state, &visitor.inbox, &visitor.contact, new).await?;
+    let (conversation, _) = builder::create(&state, &visitor.inbox, &visitor.contact, new).await?;
     render_one(&state, &visitor, conversation).await
 }
 

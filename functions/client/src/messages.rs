@@ -3,7 +3,8 @@
 
 use lambda_http::{Body, Response};
 use serde_json::Value;
-use shared::domain::conversations::{related, NewMessage};
+use shared::domain::conversations::change::NewMessage;
+use shared::domain::conversations::related;
 use shared::domain::messages::{self as domain, Upload, Window};
 use shared::domain::{client::Visitor, csat};
 use shared::handler;
@@ -99,7 +100,7 @@ async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response
 async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (visitor, conversation) = super::conversations::fetch(&state, &request).await?;
     let message = domain::load(&state, &conversation, request.path_id("message_id")?).await?;
-    if !view::is_public(&message) {
+    if !message.is_public() {
         return Err(AppError::NotFound);
     }
     let params = request.params().await?.wrapped("message", None);

@@ -1,6 +1,7 @@
 use crate::accounts::permitted_account;
 use lambda_http::{Body, Response};
-use shared::domain::audit_logs::AuditActor;
+use shared::domain::audit::AuditActor;
+use shared::domain::cascades::member_removal;
 use shared::domain::memberships;
 use shared::error::ValidationErrors;
 use shared::http::{empty_ok, json_ok, ApiRequest};
@@ -39,7 +40,7 @@ pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Res
     if let Some(user_id) = request.params().await?.integer("user_id")? {
         if let Some(membership) = memberships::load(&state, account.id, user_id).await? {
             let actor = AuditActor::without_user(request.header("x-request-id"));
-            memberships::remove(&state, &membership, &actor).await?;
+            member_removal::remove_member(&state, &membership, &actor).await?;
         }
     }
     Ok(empty_ok())

@@ -1,7 +1,7 @@
 use lambda_http::{Body, Response};
 use shared::auth;
 use shared::domain::accounts::{self, AccountChanges};
-use shared::domain::audit_logs::AuditActor;
+use shared::domain::audit::AuditActor;
 use shared::domain::platform::{list_permitted, load_permitted};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};
 use shared::model::{Account, PermissibleKind};
@@ -44,7 +44,7 @@ pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respo
 pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let app = auth::platform_app(&state, &request).await?;
     let changes = changes(&request.params().await?)?;
-    let account = accounts::create(&state, app, &changes).await?;
+    let account = accounts::create(&state, app, &changes, views::platform_account).await?;
     Ok(json_ok(views::platform_account(&account)))
 }
 
@@ -63,6 +63,6 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
 
 pub async fn destroy(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let (app, account) = permitted_account(&state, &request).await?;
-    accounts::delete(&state, &account, app).await?;
+    accounts::delete(&state, &account, app, views::platform_account).await?;
     Ok(empty_ok())
 }

@@ -1,7 +1,7 @@
 use lambda_http::{Body, Response};
 use serde_json::json;
 use shared::auth;
-use shared::domain::audit_logs::AuditActor;
+use shared::domain::audit::AuditActor;
 use shared::domain::avatars;
 use shared::domain::users::{self, UserAggregate, UserChanges};
 use shared::http::{empty_ok, json_ok, ApiRequest, Params};

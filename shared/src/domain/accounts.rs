@@ -1,6 +1,6 @@
 //! Accounts: creation (with default features), changes (audited), deletion.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, platform, save_versioned, write_in_chunks};
 use crate::error::{AppResult, ValidationErrors};
@@ -133,8 +133,14 @@ fn apply(account: &mut Account, changes: &AccountChanges) -> AppResult<()> {
 }
 
 /// Creates an account owned by the platform app, with Chatwoot's default features, and
-/// records `account_created` in the same transaction.
-pub async fn create(state: &AppState, app_id: i64, changes: &AccountChanges) -> AppResult<Account> {
+/// records `account_created` in the same transaction, its payload the account as `payload`
+/// renders it (the caller's JSON view: the domain returns records, not views).
+pub async fn create(
+    state: &AppState,
+    app_id: i64,
+    changes: &AccountChanges,
+    payload: fn(&Account) -> Value,
+) -> AppResult<Account> {
     let now = epoch_ms(state.clock.now());
     let mut draft = Account {
         id: 0,
@@ -161,12 +167,7 @@ pub async fn create(state: &AppState, app_id: i64, changes: &AccountChanges) -> 
             id,
             ..draft.clone()
         };
-        let event = EventRecord::new(
-            id,
-            "account_created",
-            crate::views::platform_account(&account),
-            now,
-        );
+        let event = EventRecord::new(id, "account_created", payload(&account), now);
         let ops = vec![
             WriteOp::create(account.to_item()),
             platform::permit(app_id, PermissibleKind::Account, id),
@@ -187,10 +188,10 @@ pub async fn update(
     let before = (account.name.clone(), account.status);
     let now = epoch_ms(state.clock.now());
     let updated = save_versioned(state, account, |account| {
-        let audited_before = audit_logs::attributes(account, &[]);
+        let audited_before = audit::attributes(account, &[]);
         apply(account, changes)?;
         account.updated_at_ms = now;
-        let audited_after = audit_logs::attributes(account, &[]);
+        let audited_after = audit::attributes(account, &[]);
         Ok(AuditChange::updated(
             "Account",
             account.id,
@@ -198,7 +199,7 @@ pub async fn update(
             &audited_after,
             account.version + 2,
         )
-        .map(|change| audit_logs::entry(account.id, actor, now, change))
+        .map(|change| audit::entry(account.id, actor, now, change))
         .unwrap_or_default())
     })
     .await?;
@@ -208,17 +209,18 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Deletes the account with its memberships and records `account_deleted`, which later
-/// stages use to purge the account's remaining data asynchronously, as Chatwoot does.
-pub async fn delete(state: &AppState, account: &Account, app_id: i64) -> AppResult<()> {
+/// Deletes the account with its memberships and records `account_deleted` (its payload the
+/// account as `payload` renders it), which later stages use to purge the account's remaining
+/// data asynchronously, as Chatwoot does.
+pub async fn delete(
+    state: &AppState,
+    account: &Account,
+    app_id: i64,
+    payload: fn(&Account) -> Value,
+) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let members = memberships::list(state, account.id).await?;
-    let event = EventRecord::new(
-        account.id,
-        "account_deleted",
-        crate::views::platform_account(account),
-        now,
-    );
+    let event = EventRecord::new(account.id, "account_deleted", payload(account), now);
     let mut ops = vec![
         WriteOp::delete(account.key()),
         WriteOp::delete(crate::keys::permissible(

@@ -1,17 +1,15 @@
 //! Agents: the users of an account with their role there (Chatwoot's `AccountUser` seen from
 //! the account).
 
-use super::audit_logs::AuditActor;
+use super::audit::AuditActor;
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, memberships, users};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
 use crate::model::Mirrored;
-use crate::model::{epoch_ms, Account, Membership, Record, Role, User};
+use crate::model::{epoch_ms, Account, Membership, Record, Role, User, AVAILABILITIES};
 use crate::state::AppState;
 use crate::store::{Key, StoreError, WriteOp, MAX_BATCH_GET};
-
-pub const AVAILABILITIES: &[&str] = &["online", "offline", "busy"];
 
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -222,16 +220,4 @@ pub async fn update(
     ));
     state.store.write(ops).await?;
     Ok(Agent { user, membership })
-}
-
-/// Removes the agent from the account (with their inbox and team memberships there); a user
-/// left without accounts is deleted, as Chatwoot does.
-pub async fn remove(state: &AppState, agent: &Agent, actor: &AuditActor) -> AppResult<()> {
-    memberships::remove(state, &agent.membership, actor).await?;
-    if let Some(aggregate) = users::load(state, agent.user.id).await? {
-        if aggregate.memberships.is_empty() {
-            users::delete(state, &aggregate).await?;
-        }
-    }
-    Ok(())
 }

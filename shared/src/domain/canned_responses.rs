@@ -2,8 +2,7 @@
 //! unique per account (exactly, as Chatwoot's case-sensitive uniqueness check): each is
 //! claimed by an item created conditionally in the same transaction as the record.
 
-use super::teams::TEXT_COLUMN;
-use super::validate::{self, STRING_COLUMN};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{create_with_fresh_id, query_all, retrying, save_claiming, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::canned_responses as keys;

@@ -7,8 +7,10 @@
 //! A verified contact-inbox reaches all of its contact's conversations; an unverified one
 //! only the conversations started through it.
 
+use crate::domain::actor::Actor;
 use crate::domain::contacts::{self, ContactChanges};
-use crate::domain::conversations::{self, actions, Actor, Effects};
+use crate::domain::conversations::change::Effects;
+use crate::domain::conversations::{self, actions};
 use crate::domain::{contact_inboxes, query_all};
 use crate::error::{AppError, AppResult};
 use crate::keys::{
@@ -432,7 +434,7 @@ pub async fn public_messages(
     let mut messages = Vec::new();
     for item in query_all(state, query).await? {
         let message = Message::from_item(item)?;
-        if crate::views::public::is_public(&message) {
+        if message.is_public() {
             messages.push(message);
         }
     }

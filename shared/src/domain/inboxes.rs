@@ -13,9 +13,9 @@
 //!   lookup + the inbox (last, so a failed later chunk leaves a deletable inbox behind), in
 //!   chunks of 100 operations.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::avatars::{self, AvatarUpload};
-use super::validate::{self, STRING_COLUMN};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{
     agents, create_with_fresh_id, query_all, save_versioned, touch_cache_key, write_groups,
     CacheKey,
@@ -50,7 +50,6 @@ pub const SENDER_NAME_TYPES: &[&str] = &["friendly", "professional"];
 pub const CHANNEL_TYPES: &[&str] = &["api", "web_widget"];
 const MESSAGE_MAX: usize = 10_000;
 const URL_MAX: usize = 2048;
-const TEXT_COLUMN: usize = 20_000;
 pub const DELETION_MESSAGE: &str = "Your inbox deletion request will be processed in some time.";
 
 /// Channel attributes from `channel: {...}`; `None` leaves a field as it is. Fields of the
@@ -819,7 +818,7 @@ fn draft_inbox(account_id: i64, channel: Channel, now: i64) -> Inbox {
 /// The inbox columns Chatwoot audits: the channel, avatar, working hours and bot link live in
 /// tables of their own there.
 fn audited(inbox: &Inbox) -> Map<String, Value> {
-    let mut attributes = audit_logs::attributes(
+    let mut attributes = audit::attributes(
         inbox,
         &["channel", "avatar_key", "working_hours", "agent_bot_id"],
     );
@@ -887,7 +886,7 @@ pub async fn create(
             WriteOp::create(lookup.to_item()),
             touch_cache_key(account_id, CacheKey::Inbox, now),
         ];
-        ops.extend(audit_logs::entry(
+        ops.extend(audit::entry(
             account_id,
             actor,
             now,
@@ -942,7 +941,7 @@ pub async fn update(
             &audited(inbox),
             inbox.version + 2,
         ) {
-            ops.extend(audit_logs::entry(account_id, actor, now, change));
+            ops.extend(audit::entry(account_id, actor, now, change));
         }
         Ok(ops)
     })
@@ -975,9 +974,10 @@ pub async fn remove_avatar(state: &AppState, inbox: Inbox) -> AppResult<Inbox> {
     Ok(updated)
 }
 
-/// Deletes the inbox, its public lookup, its memberships (both copies), its bot link and its
-/// campaigns, and records `inbox_deleted` (in the first transaction), from which a later stage
-/// purges the inbox's conversations and contact inboxes, as Chatwoot's deletion job does.
+/// Deletes the inbox, its public lookup, its memberships (both copies) and its bot link, and
+/// records `inbox_deleted` (in the first transaction), from which a later stage purges the
+/// inbox's conversations and contact inboxes, as Chatwoot's deletion job does. Its campaigns
+/// and avatar file go right after, in [`crate::domain::cascades::inbox_deletion`].
 pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
     let account_id = inbox.account_id;
@@ -998,7 +998,7 @@ pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppR
         event.write(),
         touch_cache_key(account_id, CacheKey::Inbox, now),
     ];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         account_id,
         actor,
         now,
@@ -1019,10 +1019,7 @@ pub async fn delete(state: &AppState, inbox: &Inbox, actor: &AuditActor) -> AppR
     ops.push(WriteOp::delete(inbox.key()));
     let mut groups = vec![ops];
     groups.extend(leaving);
-    write_groups(state, groups).await?;
-    super::campaigns::delete_of_inbox(state, inbox).await?;
-    avatars::discard(state, inbox.avatar_key.as_deref()).await;
-    Ok(())
+    write_groups(state, groups).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1098,8 +1095,6 @@ pub async fn set_agent_bot(
     .await
 }
 
-/// Whether the bot is connected to any inbox of the account (how a system bot is authorised
-/// in an account): one query of at most one item.
 /// Disconnects a bot from every inbox of the account it is attached to (when the bot goes).
 pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppResult<()> {
     let links = trailing_ids(state, account_id, inbox_keys::bot_inboxes_prefix(bot_id)).await?;
@@ -1109,18 +1104,9 @@ pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppRe
     Ok(())
 }
 
-pub async fn bot_attached_to_account(
-    state: &AppState,
-    account_id: i64,
-    bot_id: i64,
-) -> AppResult<bool> {
-    let mut query = Query::prefix(
-        keys::account_partition(account_id),
-        inbox_keys::bot_inboxes_prefix(bot_id),
-    );
-    query.limit = Some(1);
-    Ok(!state.store.query(&query).await?.items.is_empty())
-}
+/// Whether a bot is connected to an inbox of the account, on the inbox API too; the query lives
+/// in a leaf of its own so that authentication need not import the inbox services.
+pub use super::agent_bot_inboxes::bot_attached_to_account;
 
 // ---------------------------------------------------------------------------------------
 // Members
@@ -1257,7 +1243,7 @@ async fn change_membership(
         CacheKey::Inbox,
         now,
     )]];
-    let audit = |change: AuditChange| audit_logs::entry(inbox.account_id, actor, now, change);
+    let audit = |change: AuditChange| audit::entry(inbox.account_id, actor, now, change);
     groups.extend(add.iter().map(|user| {
         let mut group = join_writes(inbox.account_id, inbox.id, *user, now);
         let attributes = membership_attributes(inbox.id, *user);

@@ -1,12 +1,12 @@
 //! Account users: a user's membership of an account, with a role. Creating, changing (role,
 //! availability) and removing one writes its audit log entry in the same transaction.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::write_in_chunks;
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys;
 use crate::model::Mirrored;
-use crate::model::{epoch_ms, Account, Membership, Record, Role};
+use crate::model::{epoch_ms, Account, Membership, Record, Role, AVAILABILITIES};
 use crate::state::AppState;
 use crate::store::{Query, WriteOp};
 use serde_json::{json, Map, Value};
@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 /// The membership columns Chatwoot audits, its enums as their database integers (as the
 /// `audited` gem stores them).
 pub fn audited(membership: &Membership) -> Map<String, Value> {
-    let availability = ["online", "offline", "busy"]
+    let availability = AVAILABILITIES
         .iter()
         .position(|a| *a == membership.availability);
     let role = match membership.role {
@@ -54,7 +54,7 @@ pub fn audit_writes(
         ),
     };
     change
-        .map(|change| audit_logs::entry(after.account_id, actor, now_ms, change))
+        .map(|change| audit::entry(after.account_id, actor, now_ms, change))
         .unwrap_or_default()
 }
 
@@ -139,27 +139,26 @@ pub async fn upsert(
     Ok(membership)
 }
 
-/// Removes the membership (both copies, with its audit log entry) and the user's inbox and
-/// team memberships in the account.
-pub async fn remove(
+/// Deletes the membership (both copies, with its audit log entry), nothing else: removing a
+/// member also takes them out of the account's inboxes and teams, which
+/// [`crate::domain::cascades::member_removal`] does after this.
+pub async fn delete(
     state: &AppState,
     membership: &Membership,
     actor: &AuditActor,
 ) -> AppResult<()> {
-    let (account_id, user_id) = (membership.account_id, membership.user_id);
     let mut ops = vec![
         WriteOp::delete(membership.key()),
         WriteOp::delete(membership.mirror_key()),
     ];
-    ops.extend(audit_logs::entry(
-        account_id,
+    ops.extend(audit::entry(
+        membership.account_id,
         actor,
         epoch_ms(state.clock.now()),
         AuditChange::destroyed("AccountUser", Some(membership.id), audited(membership), 2),
     ));
     state.store.write(ops).await?;
-    super::inboxes::remove_agent_from_all(state, account_id, user_id).await?;
-    super::teams::remove_agent_from_all(state, account_id, user_id).await
+    Ok(())
 }
 
 /// Memberships carry the account's name and status (profile JSON reads them with the user

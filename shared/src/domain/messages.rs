@@ -1,9 +1,9 @@
 //! Messages of a conversation: listing by id cursors, creating (with attachments and the
 //! conversation's bookkeeping in the same transaction), status updates and soft deletes.
 
-use crate::domain::conversations::{
-    self, actions, activity, new_message, Actor, Effects, NewMessage,
-};
+use crate::domain::actor::Actor;
+use crate::domain::conversations::change::{new_message, Effects, NewMessage};
+use crate::domain::conversations::{self, actions, activity};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::conversations as keys;
 use crate::model::conversation::{

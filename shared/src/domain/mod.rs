@@ -3,13 +3,17 @@
 
 pub mod account_agent_bots;
 pub mod accounts;
+pub mod actor;
+pub mod agent_bot_inboxes;
 pub mod agent_bots;
 pub mod agents;
+pub mod audit;
 pub mod audit_logs;
 pub mod automation;
 pub mod avatars;
 pub mod campaigns;
 pub mod canned_responses;
+pub mod cascades;
 pub mod client;
 pub mod contact_inboxes;
 pub mod contact_index;

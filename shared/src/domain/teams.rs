@@ -12,8 +12,8 @@
 //! transaction of the change.
 
 use super::agents::{self, Agent};
-use super::audit_logs::{self, AuditActor, AuditChange};
-use super::validate::{self, STRING_COLUMN};
+use super::audit::{self, AuditActor, AuditChange};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{
     app_unavailable, create_with_fresh_id, query_all, retrying, save_claiming, store_conflict,
     touch_cache_key, write_in_chunks, CacheKey,
@@ -27,9 +27,6 @@ use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Condition, Query, StoreError, WriteOp, MAX_TRANSACTION_OPS};
 use std::collections::HashSet;
-
-/// Rails' default limit for `text` columns (the generic length guard).
-pub const TEXT_COLUMN: usize = 20_000;
 
 /// What an administrator may set on a team; `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -187,7 +184,7 @@ pub async fn members(state: &AppState, team: &Team) -> AppResult<Vec<Agent>> {
 
 /// The team columns Chatwoot audits.
 fn audited(team: &Team) -> serde_json::Map<String, serde_json::Value> {
-    audit_logs::attributes(team, &[])
+    audit::attributes(team, &[])
 }
 
 pub async fn create(
@@ -219,7 +216,7 @@ pub async fn create(
                 claim(&team),
                 touch_cache_key(account_id, CacheKey::Team, now),
             ];
-            ops.extend(audit_logs::entry(
+            ops.extend(audit::entry(
                 account_id,
                 actor,
                 now,
@@ -261,7 +258,7 @@ pub async fn update(
             if let Some(change) =
                 AuditChange::updated("Team", team.id, &before, &after, team.version + 2)
             {
-                ops.extend(audit_logs::entry(team.account_id, actor, now, change));
+                ops.extend(audit::entry(team.account_id, actor, now, change));
             }
             Ok(ops)
         },
@@ -277,17 +274,18 @@ pub async fn update(
 }
 
 /// Deletes the team: first the team, its name claim and a `team_deleted` outbox event (from
-/// which conversations' `team_id` is cleared) in one transaction; then its memberships, in
-/// chunks. Deleting the team first means no membership can be added meanwhile (membership
-/// writes check that the team exists), so the query that follows sees every member.
-pub async fn delete(state: &AppState, team: &Team, actor: &AuditActor) -> AppResult<()> {
+/// which conversations' `team_id` is cleared; its payload the team as `payload` renders it)
+/// in one transaction; then its memberships, in chunks. Deleting the team first means no
+/// membership can be added meanwhile (membership writes check that the team exists), so the
+/// query that follows sees every member.
+pub async fn delete(
+    state: &AppState,
+    team: &Team,
+    actor: &AuditActor,
+    payload: fn(&Team) -> serde_json::Value,
+) -> AppResult<()> {
     let now = epoch_ms(state.clock.now());
-    let event = EventRecord::new(
-        team.account_id,
-        "team_deleted",
-        crate::views::teams::team_payload(team),
-        now,
-    );
+    let event = EventRecord::new(team.account_id, "team_deleted", payload(team), now);
     let mut ops = vec![
         WriteOp::Delete {
             key: team.key(),
@@ -297,7 +295,7 @@ pub async fn delete(state: &AppState, team: &Team, actor: &AuditActor) -> AppRes
         event.write(),
         touch_cache_key(team.account_id, CacheKey::Team, now),
     ];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         team.account_id,
         actor,
         now,
@@ -453,7 +451,7 @@ async fn write_membership_pairs(
             touch_cache_key(team.account_id, CacheKey::Team, now),
         ];
         ops.extend(chunk.iter().flat_map(|pair| pair.writes.iter().cloned()));
-        ops.extend(audit_logs::entries(
+        ops.extend(audit::entries(
             team.account_id,
             actor,
             now,
@@ -468,8 +466,8 @@ async fn write_membership_pairs(
     Ok(())
 }
 
-/// Takes an agent out of every team of the account (both copies of each membership). The
-/// agents area calls this when an agent is removed from the account.
+/// Takes an agent out of every team of the account (both copies of each membership): part of
+/// removing an agent from the account ([`crate::domain::cascades::member_removal`]).
 pub async fn remove_agent_from_all(
     state: &AppState,
     account_id: i64,

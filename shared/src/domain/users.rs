@@ -1,7 +1,7 @@
 //! Users: created (or adopted by e-mail) through the Platform API, changed through it and the
 //! profile, deleted with everything that points at them.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::validate::{self, STRING_COLUMN};
 use super::{create_with_fresh_id, platform, save_versioned, write_groups, write_in_chunks};
 use crate::error::{AppError, AppResult, ValidationErrors};
@@ -382,7 +382,7 @@ pub async fn sso_link(
     let now = epoch_ms(state.clock.now());
     let mut groups = vec![vec![WriteOp::create(record.to_item())]];
     groups.extend(aggregate.memberships.iter().map(|membership| {
-        audit_logs::entry(
+        audit::entry(
             membership.account_id,
             actor,
             now,

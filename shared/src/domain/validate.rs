@@ -5,6 +5,9 @@ use crate::error::ValidationErrors;
 /// Rails' default limit for string columns.
 pub const STRING_COLUMN: usize = 255;
 
+/// Rails' default limit for `text` columns (the generic length guard).
+pub const TEXT_COLUMN: usize = 20_000;
+
 pub fn presence(errors: &mut ValidationErrors, attribute: &str, value: Option<&str>) {
     if value.is_none_or(|v| v.trim().is_empty()) {
         errors.add(attribute, "can't be blank");

@@ -6,7 +6,7 @@
 //! URLs are only checked for form here (an absolute `http`/`https` URL with a host); whether
 //! the address may be called (no private networks) is decided when a delivery is sent.
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::validate;
 use super::{create_with_fresh_id, query_records, retrying, save_claiming, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
@@ -214,7 +214,7 @@ async fn resulting_inbox(
 
 /// The webhook columns audited (never the signing secret).
 fn audited(webhook: &Webhook) -> serde_json::Map<String, serde_json::Value> {
-    audit_logs::attributes(webhook, &["secret"])
+    audit::attributes(webhook, &["secret"])
 }
 
 /// Creates a webhook with a fresh secret; without `subscriptions` it gets the default list.
@@ -250,7 +250,7 @@ pub async fn create(
                 ..draft.clone()
             };
             let mut ops = vec![WriteOp::create(webhook.to_item()), claim(&webhook)];
-            ops.extend(audit_logs::entry(
+            ops.extend(audit::entry(
                 account_id,
                 actor,
                 now,
@@ -296,7 +296,7 @@ pub async fn update(
             if let Some(change) =
                 AuditChange::updated("Webhook", webhook.id, &before, &after, webhook.version + 2)
             {
-                ops.extend(audit_logs::entry(webhook.account_id, actor, now, change));
+                ops.extend(audit::entry(webhook.account_id, actor, now, change));
             }
             Ok(ops)
         },
@@ -321,7 +321,7 @@ pub async fn delete(state: &AppState, webhook: &Webhook, actor: &AuditActor) -> 
         },
         WriteOp::delete(keys::webhook_url(webhook.account_id, &webhook.url)),
     ];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         webhook.account_id,
         actor,
         epoch_ms(state.clock.now()),

@@ -77,7 +77,7 @@ pub async fn load(state: &AppState, event: &EventRecord) -> AppResult<Option<Eve
         | "conversation_status_changed"
         | "conversation_opened"
         | "conversation_resolved"
-        | crate::events::targets::AUTOMATION_WEBHOOK => Kind::Conversation,
+        | crate::outbox::AUTOMATION_WEBHOOK => Kind::Conversation,
         "conversation_typing_on" | "conversation_typing_off" => {
             let Some(user) = event
                 .payload

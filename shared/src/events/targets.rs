@@ -11,7 +11,7 @@ use crate::domain::webhooks::ALLOWED_EVENTS;
 use crate::error::AppResult;
 use crate::model::inbox::{Channel, Inbox};
 use crate::model::{AgentBot, Record};
-use crate::outbox::EventRecord;
+use crate::outbox::{EventRecord, AUTOMATION_WEBHOOK};
 use crate::state::AppState;
 use serde_json::Value;
 
@@ -31,9 +31,6 @@ fn for_api_inbox(event: &str) -> bool {
         && !event.starts_with("contact_")
         && !event.starts_with("inbox_")
 }
-
-/// The event an automation rule's `send_webhook_event` action records.
-pub const AUTOMATION_WEBHOOK: &str = "automation_webhook";
 
 #[derive(Debug, Clone)]
 pub enum TargetKind {

@@ -136,6 +136,10 @@ impl Role {
     }
 }
 
+/// A membership's `availability` values, in the order of Chatwoot's enum (its database
+/// integers).
+pub const AVAILABILITIES: &[&str] = &["online", "offline", "busy"];
+
 /// Chatwoot's `AccountUser` row: a user's membership of an account. Stored twice in one
 /// transaction: in the account partition (members of an account) and mirrored in the user
 /// partition (a user's accounts, read with the user in one query).

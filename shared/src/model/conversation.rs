@@ -233,6 +233,11 @@ impl Message {
         self.kind() == Some(MessageType::Activity)
     }
 
+    /// Whether the contact's side shows the message: never private notes or activity messages.
+    pub fn is_public(&self) -> bool {
+        !self.private && !self.is_activity()
+    }
+
     /// The copy a conversation keeps: content cut to [`PREVIEW_CHARS`].
     pub fn preview(&self) -> Message {
         let mut copy = self.clone();

@@ -35,7 +35,7 @@ pub mod team;
 mod user;
 pub mod webhook;
 
-pub use account::{Account, AccountStatus, Membership, Role, FEATURES};
+pub use account::{Account, AccountStatus, Membership, Role, AVAILABILITIES, FEATURES};
 pub use agent_bot::AgentBot;
 pub use label::{Label, LabelTitleClaim};
 pub use platform::{

@@ -4,7 +4,8 @@
 
 use super::conversations::{attachments, sender, Context};
 use crate::clock::iso_millis;
-use crate::domain::csat::{self, Survey};
+use crate::domain::conversations::survey::display_type;
+use crate::domain::csat::Survey;
 use crate::model::contact::{Contact, ContactInbox};
 use crate::model::conversation::{Conversation, Message};
 use crate::model::csat::CsatSurveyResponse;
@@ -84,11 +85,6 @@ pub fn message(message: &Message, context: &Context) -> Value {
     Value::Object(map)
 }
 
-/// Whether the contact's side shows a message: never private notes or activity messages.
-pub fn is_public(message: &Message) -> bool {
-    !message.private && !message.is_activity()
-}
-
 /// `public_conversation`, with the conversation's public messages (oldest first) and its
 /// contact.
 pub fn conversation(
@@ -107,7 +103,7 @@ pub fn conversation(
         "agent_last_seen_at": seconds(conversation.agent_last_seen_at_ms),
         "messages": messages
             .iter()
-            .filter(|m| is_public(m))
+            .filter(|m| m.is_public())
             .map(|m| message(m, context))
             .collect::<Vec<_>>(),
         "contact": contact_row(contact),
@@ -136,7 +132,7 @@ pub fn survey(survey: &Survey, inbox_avatar_url: &str) -> Value {
     json!({
         "id": survey.message.id,
         "csat_survey_response": survey.response.as_ref().map(csat_response_row),
-        "display_type": csat::display_type(&survey.inbox),
+        "display_type": display_type(&survey.inbox),
         "content": survey.inbox.csat_config.get("message").cloned().unwrap_or(Value::Null),
         "inbox_avatar_url": inbox_avatar_url,
         "inbox_name": survey.inbox.name,

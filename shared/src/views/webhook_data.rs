@@ -142,7 +142,7 @@ pub fn outgoing_content(
     inbox: &Inbox,
     frontend_url: &str,
 ) -> Option<String> {
-    let survey = message.content_type == crate::domain::csat::CONTENT_TYPE
+    let survey = message.content_type == crate::domain::conversations::survey::CONTENT_TYPE
         && !matches!(inbox.channel, Channel::WebWidget(_));
     if !survey {
         return message.content.clone();

@@ -4,12 +4,15 @@
 //! Mail and outbound webhooks are not sent here: they become outbox events the dispatcher
 //! delivers (`automation_webhook`) or that record what would be mailed (`automation_email`).
 
-use crate::domain::conversations::{self, actions, events, Actor, NewMessage};
+use crate::domain::actor::Actor;
+use crate::domain::conversations::change::NewMessage;
+use crate::domain::conversations::{self, actions, events};
 use crate::domain::{agents, contacts, inboxes, messages, teams};
 use crate::error::{AppError, AppResult};
 use crate::model::automation_rule::AutomationRule;
 use crate::model::conversation::{Attachment, Conversation, Status, PRIORITIES};
 use crate::model::Role;
+use crate::outbox::AUTOMATION_WEBHOOK;
 use crate::state::AppState;
 use serde_json::{json, Map, Value};
 
@@ -180,7 +183,7 @@ async fn run(
                     json!(format!("automation_event.{}", rule.event_name)),
                 ),
             ]);
-            record(state, &conversation, "automation_webhook", payload).await
+            record(state, &conversation, AUTOMATION_WEBHOOK, payload).await
         }
         "send_email_to_team" | "send_email_transcript" => {
             let payload = Map::from_iter([

@@ -6,7 +6,7 @@ pub mod actions;
 pub mod conditions;
 pub mod engine;
 
-use super::audit_logs::{self, AuditActor, AuditChange};
+use super::audit::{self, AuditActor, AuditChange};
 use super::{create_with_fresh_id, query_records, retrying, save_versioned, store_conflict};
 use crate::domain::filters::{standard_keys, FilterModel};
 use crate::error::{AppError, AppResult};
@@ -268,7 +268,7 @@ pub async fn load(state: &AppState, account_id: i64, id: i64) -> AppResult<Autom
 
 /// The rule columns audited.
 fn audited(rule: &AutomationRule) -> serde_json::Map<String, Value> {
-    audit_logs::attributes(rule, &[])
+    audit::attributes(rule, &[])
 }
 
 /// Writes a new rule under a fresh id, with its audit log entry.
@@ -284,7 +284,7 @@ async fn insert(
                 ..draft.clone()
             };
             let mut ops = vec![WriteOp::create(rule.to_item())];
-            ops.extend(audit_logs::entry(
+            ops.extend(audit::entry(
                 rule.account_id,
                 actor,
                 rule.created_at_ms,
@@ -353,7 +353,7 @@ pub async fn update(
         let change =
             AuditChange::updated("AutomationRule", rule.id, &before, &after, rule.version + 2);
         Ok(change
-            .map(|change| audit_logs::entry(rule.account_id, actor, now, change))
+            .map(|change| audit::entry(rule.account_id, actor, now, change))
             .unwrap_or_default())
     })
     .await
@@ -385,7 +385,7 @@ pub async fn delete(state: &AppState, rule: &AutomationRule, actor: &AuditActor)
         key: rule.key(),
         condition: Some(Condition::Exists),
     }];
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         rule.account_id,
         actor,
         state.clock.now_ms(),

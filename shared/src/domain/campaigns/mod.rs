@@ -8,8 +8,7 @@
 pub mod oneoff;
 
 use super::agents::{self, Agent};
-use super::teams::TEXT_COLUMN;
-use super::validate::{self, STRING_COLUMN};
+use super::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use super::{query_records, retrying, save_versioned, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::{self, campaigns as campaign_keys, inboxes as inbox_keys};

@@ -11,7 +11,8 @@
 //! Chatwoot, the campaign is completed before it is sent: a run that stops half-way leaves
 //! the remaining contacts unsent rather than sending anything twice.
 
-use crate::domain::conversations::{self, NewConversation, NewMessage};
+use crate::domain::conversations::builder::{self, NewConversation};
+use crate::domain::conversations::change::NewMessage;
 use crate::domain::{contact_index, contacts, inboxes, query_records, retrying, store_conflict};
 use crate::error::{AppError, AppResult};
 use crate::keys::{self, campaigns as campaign_keys};
@@ -147,7 +148,7 @@ async fn open_conversation(
         message: Some((message, sender)),
         ..NewConversation::default()
     };
-    match conversations::create(state, inbox, &contact, new).await {
+    match builder::create(state, inbox, &contact, new).await {
         Ok(_) => true,
         Err(e) => {
             tracing::warn!(

@@ -1,10 +1,12 @@
 //! Every per-conversation action of the Application API, each one [`save`] with Chatwoot's
 //! side effects (activity messages, events, self-assignment).
 
+use super::change::Effects;
 use super::views::MAX_LABELS;
-use super::{activity, save, Actor, Effects};
+use super::{activity, save};
+use crate::domain::actor::Actor;
 use crate::domain::agents::Agent;
-use crate::domain::audit_logs::{self, AuditActor, AuditChange};
+use crate::domain::audit::{self, AuditActor, AuditChange};
 use crate::domain::{query_all, write_in_chunks};
 use crate::error::{AppError, AppResult};
 use crate::keys::conversations as keys;
@@ -399,7 +401,7 @@ pub async fn delete(
         WriteOp::delete(conversation.key()),
         WriteOp::delete(keys::by_uuid(&conversation.uuid)),
     ];
-    ops.extend(crate::domain::csat::survey_deletes(state, conversation).await?);
+    ops.extend(super::survey::survey_deletes(state, conversation).await?);
     ops.extend(super::views::view_writes(Some(conversation), None));
     ops.push(
         super::events::record(
@@ -410,14 +412,14 @@ pub async fn delete(
         )
         .write(),
     );
-    ops.extend(audit_logs::entry(
+    ops.extend(audit::entry(
         conversation.account_id,
         actor,
         state.clock.now_ms(),
         AuditChange::destroyed(
             "Conversation",
             Some(conversation.id),
-            audit_logs::attributes(conversation, NOT_AUDITED),
+            audit::attributes(conversation, NOT_AUDITED),
             1,
         ),
     ));

@@ -7,7 +7,7 @@
 //! Every record carries the conversation as saved, and message events the message, so a
 //! consumer renders what the change produced without reading state that may have moved on.
 
-use super::Effects;
+use super::change::Effects;
 use crate::clock::iso_millis;
 use crate::model::conversation::{Conversation, Message, Status};
 use crate::outbox::EventRecord;

@@ -11,7 +11,7 @@
 //! reading).
 
 use super::views::Scope;
-use super::Actor;
+use crate::domain::actor::Actor;
 use crate::error::AppResult;
 use crate::model::conversation::{Conversation, Status};
 use crate::model::Record;

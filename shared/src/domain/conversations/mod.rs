@@ -1,110 +1,30 @@
-//! Conversations: creation, access, and the one way every change is saved (with its view
-//! copies, counters, activity messages and event records in the same transaction).
+//! Conversations: access, and the one way every change is saved (with its view copies,
+//! counters, activity messages and event records in the same transaction). Opening one is
+//! [`builder`]'s.
 
 pub mod actions;
 pub mod activity;
+pub mod builder;
+pub mod change;
 pub mod events;
 pub mod list;
 pub mod related;
 pub mod search;
+pub mod survey;
 pub mod views;
 
-use crate::domain::{contended_pause, csat, retrying, store_conflict, CONTENDED_ATTEMPTS};
+use crate::domain::actor::Actor;
+use crate::domain::{contended_pause, retrying, store_conflict, CONTENDED_ATTEMPTS};
 use crate::error::{AppError, AppResult};
 use crate::keys::{conversations as keys, inboxes as inbox_keys, teams as team_keys};
 use crate::model::contact::Contact;
 use crate::model::conversation::{Conversation, Message, MessageType, Sender, Status};
-use crate::model::csat::ConversationUuid;
 use crate::model::inbox::Inbox;
-use crate::model::{epoch_ms, Record};
+use crate::model::Record;
 use crate::state::AppState;
 use crate::store::{StoreError, WriteOp};
-use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
-
-/// Who acts on a conversation: names activity messages, decides self-assignment and which
-/// conversations are visible.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Actor {
-    User {
-        id: i64,
-        name: String,
-        administrator: bool,
-        /// The inboxes the user is a member of (an agent lists their conversations only).
-        inbox_ids: BTreeSet<i64>,
-    },
-    Bot {
-        id: i64,
-        name: String,
-    },
-    /// The conversation's contact (Client API).
-    Contact {
-        id: i64,
-        name: String,
-    },
-    /// An automation rule's action (Chatwoot's `Current.executed_by = rule`): activity
-    /// messages credit "Automation System", and its messages have no sender.
-    Automation {
-        rule_id: i64,
-    },
-}
-
-/// The name activity messages credit for changes made by automation rules.
-pub const AUTOMATION_SYSTEM: &str = "Automation System";
-
-impl Actor {
-    /// The name activity messages credit.
-    pub fn name(&self) -> &str {
-        match self {
-            Actor::User { name, .. } | Actor::Bot { name, .. } | Actor::Contact { name, .. } => {
-                name
-            }
-            Actor::Automation { .. } => AUTOMATION_SYSTEM,
-        }
-    }
-
-    /// Who the actor's messages are from; automation rules send as no one.
-    pub fn sender(&self) -> Option<Sender> {
-        match self {
-            Actor::User { id, .. } => Some(Sender::User(*id)),
-            Actor::Bot { id, .. } => Some(Sender::AgentBot(*id)),
-            Actor::Contact { id, .. } => Some(Sender::Contact(*id)),
-            Actor::Automation { .. } => None,
-        }
-    }
-
-    /// What the actor may list: `None` for administrators and bots (the whole account), the
-    /// member inboxes for agents.
-    pub fn visible_inboxes(&self) -> Option<&BTreeSet<i64>> {
-        match self {
-            Actor::User {
-                administrator: false,
-                inbox_ids,
-                ..
-            } => Some(inbox_ids),
-            _ => None,
-        }
-    }
-
-    pub fn user_id(&self) -> Option<i64> {
-        match self {
-            Actor::User { id, .. } => Some(*id),
-            _ => None,
-        }
-    }
-
-    /// Agents see conversations of their inboxes (and, one at a time, of their teams);
-    /// administrators and bots see the whole account.
-    pub fn is_agent(&self) -> bool {
-        matches!(
-            self,
-            Actor::User {
-                administrator: false,
-                ..
-            }
-        )
-    }
-}
+use change::{new_message, Effects, NewMessage};
+use serde_json::{json, Value};
 
 /// A conversation of the account by display id; unknown → 404.
 pub async fn load(state: &AppState, account_id: i64, display_id: i64) -> AppResult<Conversation> {
@@ -196,32 +116,6 @@ pub async fn load_for_message(
     ))
 }
 
-/// What a change produced besides the conversation itself.
-#[derive(Debug, Default)]
-pub struct Effects {
-    /// Activity message texts, in order.
-    pub activities: Vec<String>,
-    /// Messages to create with the change (a new message; activity messages are added from
-    /// `activities`).
-    pub messages: Vec<Message>,
-    /// Existing messages written back changed (status updates, soft deletes).
-    pub replaced: Vec<Message>,
-    /// Outbox events: Chatwoot's event name and what it is about.
-    pub events: Vec<(&'static str, Value)>,
-    /// Index entries (message search) written with the change as far as the transaction
-    /// has room, the rest right after it: an entry that is late costs recall, never a
-    /// wrong answer.
-    pub index_entries: Vec<WriteOp>,
-    /// Other records written with the change (a CSAT response).
-    pub writes: Vec<WriteOp>,
-}
-
-impl Effects {
-    pub fn event(&mut self, name: &'static str, payload: Value) {
-        self.events.push((name, payload));
-    }
-}
-
 /// Changes of one conversation made in this process wait for each other: they would only
 /// lose version races against each other (a busy conversation on the local server, or a
 /// Lambda container handling several requests). Changes from other processes still race and
@@ -274,18 +168,18 @@ where
             .map(|text| activity_message(&next, text, now))
             .collect();
         effects.messages.extend(activity_messages);
-        if csat::may_follow(&current, &next) {
+        if survey::may_follow(&current, &next) {
             if inbox.is_none() {
                 inbox = Some(load_inbox(state, &next).await?);
             }
             let survey = inbox
                 .as_ref()
                 .and_then(Option::as_ref)
-                .and_then(|inbox| csat::survey_message(&next, inbox));
+                .and_then(|inbox| survey::survey_message(&next, inbox));
             if let Some(survey) = survey {
                 let message = new_message(&next, survey, None, now);
                 next.csat_message_id = Some(message.id);
-                effects.writes.push(csat::sent_entry(&message));
+                effects.writes.push(survey::sent_entry(&message));
                 effects.event("message_created", json!({"message_id": message.id}));
                 effects.messages.push(message);
             }
@@ -374,61 +268,6 @@ fn activity_message(conversation: &Conversation, text: &str, now_ms: i64) -> Mes
     )
 }
 
-/// What a new message is made of (the sender is decided by the caller).
-#[derive(Debug, Clone)]
-pub struct NewMessage {
-    pub content: Option<String>,
-    pub message_type: MessageType,
-    pub private: bool,
-    pub content_type: String,
-    pub content_attributes: Map<String, Value>,
-    pub additional_attributes: Map<String, Value>,
-    pub source_id: Option<String>,
-    pub attachments: Vec<crate::model::conversation::Attachment>,
-}
-
-impl Default for NewMessage {
-    fn default() -> Self {
-        NewMessage {
-            content: None,
-            message_type: MessageType::Outgoing,
-            private: false,
-            content_type: "text".into(),
-            content_attributes: Map::new(),
-            additional_attributes: Map::new(),
-            source_id: None,
-            attachments: Vec::new(),
-        }
-    }
-}
-
-pub fn new_message(
-    conversation: &Conversation,
-    new: NewMessage,
-    sender: Option<Sender>,
-    now_ms: i64,
-) -> Message {
-    Message {
-        id: crate::ids::new_id(now_ms),
-        account_id: conversation.account_id,
-        inbox_id: conversation.inbox_id,
-        conversation_id: conversation.display_id,
-        content: new.content,
-        message_type: new.message_type as i64,
-        content_type: new.content_type,
-        status: "sent".into(),
-        private: new.private,
-        source_id: new.source_id,
-        content_attributes: new.content_attributes,
-        additional_attributes: new.additional_attributes,
-        sender,
-        attachments: new.attachments,
-        created_at_ms: now_ms,
-        updated_at_ms: now_ms,
-        version: 0,
-    }
-}
-
 /// The conversation's bookkeeping for one new message (Chatwoot's message callbacks): last
 /// activity, the kept last messages, unread count, waiting time and first reply. Events the
 /// message implies are pushed to `events`.
@@ -483,151 +322,4 @@ fn sent_by_campaign(message: &Message) -> bool {
         .additional_attributes
         .get("campaign_id")
         .is_some_and(|id| !id.is_null() && id.as_str() != Some(""))
-}
-
-/// What `POST /conversations` asks for.
-#[derive(Debug, Clone, Default)]
-pub struct NewConversation {
-    pub source_id: Option<String>,
-    pub hmac_verified: bool,
-    pub status: Option<Status>,
-    pub assignee_id: Option<i64>,
-    pub team_id: Option<i64>,
-    pub snoozed_until_ms: Option<i64>,
-    pub additional_attributes: Map<String, Value>,
-    pub custom_attributes: Map<String, Value>,
-    /// The optional first message, created in the same transaction.
-    pub message: Option<(NewMessage, Option<Sender>)>,
-    /// The campaign (display id) opening the conversation.
-    pub campaign_id: Option<i64>,
-}
-
-/// Opens a conversation with `contact` in `inbox` (Chatwoot's `ConversationBuilder`): a
-/// display id from the account's counter, the contact-inbox found or created, the status by
-/// Chatwoot's rules (blocked contact → resolved; inbox with a bot → pending; else as asked
-/// or open), and the optional first message, all written in one transaction. An inbox locked
-/// to a single conversation answers the contact's latest one there instead (with the message
-/// added to it).
-pub async fn create(
-    state: &AppState,
-    inbox: &Inbox,
-    contact: &Contact,
-    new: NewConversation,
-) -> AppResult<(Conversation, Option<Message>)> {
-    let link = crate::domain::contact_inboxes::find_or_create(
-        state,
-        contact,
-        inbox,
-        new.source_id.as_deref(),
-        new.hmac_verified,
-    )
-    .await?;
-    if inbox.lock_to_single_conversation {
-        let latest = actions::of_contact(state, inbox.account_id, contact.id)
-            .await?
-            .into_iter()
-            .filter(|c| c.inbox_id == inbox.id && c.source_id == link.source_id)
-            .max_by_key(|c| c.display_id);
-        if let Some(existing) = latest {
-            return match new.message {
-                Some((message, sender)) => {
-                    let (conversation, message) = crate::domain::messages::create(
-                        state,
-                        existing,
-                        inbox,
-                        contact.blocked,
-                        message,
-                        sender,
-                    )
-                    .await?;
-                    Ok((conversation, Some(message)))
-                }
-                None => Ok((existing, None)),
-            };
-        }
-    }
-    let display_id = state
-        .store
-        .increment(&keys::display_id_counter(inbox.account_id), "value", 1)
-        .await?;
-    let now = epoch_ms(state.clock.now());
-    // A campaign's conversation is left to the inbox's bot only when no agent sends it.
-    let campaign_sent_by_user =
-        new.campaign_id.is_some() && matches!(new.message, Some((_, Some(Sender::User(_)))));
-    let status = if contact.blocked {
-        Status::Resolved
-    } else if inbox.agent_bot_id.is_some() && !campaign_sent_by_user {
-        Status::Pending
-    } else {
-        new.status.unwrap_or(Status::Open)
-    };
-    let mut conversation = Conversation {
-        id: crate::ids::new_id(now),
-        display_id,
-        account_id: inbox.account_id,
-        inbox_id: inbox.id,
-        channel_type: inbox.channel.channel_type().into(),
-        contact_id: contact.id,
-        source_id: link.source_id.clone(),
-        hmac_verified: link.hmac_verified,
-        uuid: crate::ids::uuid_v4(),
-        status,
-        priority: None,
-        assignee_id: new.assignee_id,
-        assignee_agent_bot_id: None,
-        team_id: new.team_id,
-        campaign_id: new.campaign_id,
-        snoozed_until_ms: new.snoozed_until_ms.filter(|_| status == Status::Snoozed),
-        additional_attributes: new.additional_attributes,
-        custom_attributes: new.custom_attributes,
-        labels: Vec::new(),
-        agent_last_seen_at_ms: None,
-        assignee_last_seen_at_ms: None,
-        contact_last_seen_at_ms: None,
-        first_reply_created_at_ms: None,
-        waiting_since_ms: Some(now),
-        last_activity_at_ms: now,
-        unread_count: 0,
-        last_incoming_at_ms: None,
-        human_replies: 0,
-        last_message: None,
-        last_non_activity_message: None,
-        csat_message_id: None,
-        bot_handoff_at_ms: None,
-        resolved_at_ms: None,
-        flood_window_start_ms: 0,
-        flood_window_messages: 0,
-        created_at_ms: now,
-        updated_at_ms: now,
-        version: 0,
-    };
-    let mut events = vec![("conversation_created", json!({}))];
-    let message = new.message.map(|(message, sender)| {
-        let message = new_message(&conversation, message, sender, now);
-        apply_message(&mut conversation, &message, &mut events);
-        events.push(("message_created", json!({"message_id": message.id})));
-        message
-    });
-    let by_uuid = ConversationUuid {
-        uuid: conversation.uuid.clone(),
-        account_id: conversation.account_id,
-        display_id: conversation.display_id,
-    };
-    let mut ops = vec![
-        WriteOp::create(conversation.to_item()),
-        WriteOp::create(by_uuid.to_item()),
-    ];
-    ops.extend(message.iter().map(|m| WriteOp::create(m.to_item())));
-    ops.extend(views::view_writes(None, Some(&conversation)));
-    // The first message rides in its event record, as every message event's does.
-    let effects = Effects {
-        events,
-        messages: message.iter().cloned().collect(),
-        ..Effects::default()
-    };
-    ops.extend(events::writes(&conversation, &effects, now));
-    // A first message's search entries: the new conversation's transaction has room for them.
-    ops.extend(message.iter().flat_map(search::index_writes));
-    retrying(store_conflict, || state.store.write(ops.clone())).await?;
-    Ok((conversation, message))
 }

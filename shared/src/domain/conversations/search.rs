@@ -9,7 +9,7 @@
 //! Text inside a word (`voice` in `invoice`) is therefore not found unless it starts a word.
 
 use super::list::Counts;
-use super::Actor;
+use crate::domain::actor::Actor;
 use crate::error::AppResult;
 use crate::keys::conversations as keys;
 use crate::model::conversation::{Conversation, Message, MessageType};

@@ -9,8 +9,7 @@
 
 use super::portals::locale_not_allowed;
 use super::{author_attribute, category_attribute, counter_moves, parameterize, Counts, Tally};
-use crate::domain::teams::TEXT_COLUMN;
-use crate::domain::validate::{self, STRING_COLUMN};
+use crate::domain::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use crate::domain::{agents, avatars};
 use crate::domain::{
     contended_pause, create_with_fresh_id, query_records, retrying, store_conflict,

@@ -8,8 +8,7 @@
 
 use super::portals::locale_not_allowed;
 use super::{counter_moves, Tally};
-use crate::domain::teams::TEXT_COLUMN;
-use crate::domain::validate::{self, STRING_COLUMN};
+use crate::domain::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use crate::domain::{create_with_fresh_id, query_records, retrying, save_claiming, store_conflict};
 use crate::error::{AppError, AppResult, ValidationErrors};
 use crate::keys::help_center as keys;

@@ -4,8 +4,7 @@
 
 use super::{counter_keys, inspect_list, locale_code_is_valid, Counts};
 use crate::domain::avatars::{self, AvatarUpload};
-use crate::domain::teams::TEXT_COLUMN;
-use crate::domain::validate::{self, STRING_COLUMN};
+use crate::domain::validate::{self, STRING_COLUMN, TEXT_COLUMN};
 use crate::domain::{
     create_with_fresh_id, inboxes, query_all, query_records, retrying, save_claiming,
     store_conflict, write_in_chunks,
