@@ -11,7 +11,7 @@ FUNCTIONS := platform application client reports dispatcher scheduler
 
 FUZZ_SECONDS ?= 120
 
-.PHONY: help run admin-token test check unit test-clock-shift test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda bench-throughput build deploy destroy emulators emulators-stop
+.PHONY: help run admin-token test check lint module-cycles unit test-clock-shift test-emulated test-aws lint-template sam-check browser-test conformance fuzz-api fuzz bench bench-lambda bench-throughput build deploy destroy emulators emulators-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -22,12 +22,18 @@ run: ## Serve the whole API on http://127.0.0.1:$${PORT:-3000} over the embedded
 admin-token: ## Create a platform app (local data, or a deployed table with STORAGE=aws) and print its token
 	cargo run -q -p infra --bin admin -- create-platform-app
 
-test: check unit test-clock-shift test-emulated lint-template sam-check browser-test conformance ## Everything CI runs: format, lints, unit + HTTP suites on both storage modes, template lint, sam validate + build, browser test, Schemathesis
+test: check test-clock-shift test-emulated lint-template sam-check browser-test conformance ## Everything CI runs: the fast tier, the clock shift, the suites over DynamoDB Local, template lint, sam validate + build, browser test, Schemathesis
 	@echo "make test: all checks passed"
 
-check: ## Formatting and clippy with warnings as errors
+check: lint unit ## The fast tier: lint, then every suite over the embedded store
+	@echo "make check: all checks passed"
+
+lint: module-cycles ## Formatting, clippy with warnings as errors, and no module cycles
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+module-cycles: ## No module of any workspace crate imports another that imports it back
+	python3 infra/module-cycles.py
 
 unit: ## Unit tests and the HTTP-level suites over the embedded store
 	cargo test --workspace
@@ -37,7 +43,7 @@ CLOCK_SUITES := reports app_csat_survey_responses app_campaigns campaign_schedul
 
 test-clock-shift: ## The fixed-clock suites with their script a year in the past, then a year in the future
 	for when in past future; do \
-	  TEST_CLOCK=$$when cargo test -p api-tests $(addprefix --test ,$(CLOCK_SUITES)); \
+	  TEST_CLOCK=$$when cargo test -p api-tests --test suites -- $(addsuffix ::,$(CLOCK_SUITES)); \
 	done
 
 test-emulated: ## The HTTP-level and contract suites over DynamoDB Local + moto S3 (installed and started here)
