@@ -4,8 +4,9 @@
 //! `admin create-platform-app [--name NAME] [--token TOKEN]` creates a platform app and
 //! prints its access token (Chatwoot does this in its super-admin console).
 
+use infra::LocalState;
 use shared::domain::platform;
-use shared::state::{AppState, Config, Provision, StorageMode};
+use shared::state::{Config, Provision, StorageMode};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -19,12 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     match args.first().map(String::as_str) {
         Some("create-platform-app") => {
             let mode = StorageMode::from_env("embedded")?;
-            let built = AppState::build(
-                &mode,
-                Config::from_env("http://127.0.0.1:3000"),
-                Provision::Existing,
-            )
-            .await?;
+            let config = Config::from_env("http://127.0.0.1:3000");
+            let built = LocalState::open(&mode, config, Provision::Existing).await?;
             let name = flag("--name").unwrap_or_else(|| "Platform app".into());
             let app = platform::create_app(&built.state, &name, flag("--token").as_deref()).await?;
             println!("Created platform app {} ({name}).", app.id);

@@ -1,13 +1,17 @@
 //! The whole API in one process, routed by path prefix exactly as the API Gateway routes in
 //! `template.yaml` send requests to the four functions; plus the embedded mode's blob URLs.
 
+pub mod local_stream;
+
 use http::{Method, StatusCode};
 use lambda_http::{Body, RequestExt, Response};
-use shared::blob::fs::{FsBlobStore, BLOB_ROUTE};
+use shared::clock::SystemClock;
 use shared::http::response::json_response;
 use shared::http::Router;
+use shared::state::{Config, Provision, StorageMode};
 use shared::AppState;
 use std::sync::Arc;
+use store_embedded::{FsBlobStore, BLOB_ROUTE};
 
 /// The project's OpenAPI document: the operations it implements, generated from Chatwoot's by
 /// `infra/openapi/generate.py`. The local server answers `GET /openapi.json` with it.
@@ -204,5 +208,44 @@ async fn serve_blob(
             StatusCode::INTERNAL_SERVER_ERROR,
             &serde_json::json!({"error": e.to_string()}),
         ),
+    }
+}
+
+/// What the local server and the admin command run over: the embedded store (with its blob
+/// folder and change log), or DynamoDB and S3 as `STORAGE=aws` names them, on the wall clock.
+pub struct LocalState {
+    pub state: AppState,
+    /// The folder store whose URLs the local server checks (embedded mode).
+    pub blobs: Option<Arc<FsBlobStore>>,
+    /// The change log the local stream tails (embedded mode).
+    pub change_log: Option<store_embedded::EmbeddedStore>,
+}
+
+impl LocalState {
+    /// `provision` says what to do about a missing table and bucket (`STORAGE=aws`).
+    pub async fn open(
+        mode: &StorageMode,
+        config: Config,
+        provision: Provision,
+    ) -> Result<LocalState, String> {
+        let clock = Arc::new(SystemClock);
+        match mode {
+            StorageMode::Embedded { data_dir } => {
+                let embedded = store_embedded::open(data_dir, config, clock)?;
+                Ok(LocalState {
+                    state: embedded.state,
+                    blobs: Some(embedded.blobs),
+                    change_log: Some(embedded.store),
+                })
+            }
+            StorageMode::Aws { table, bucket } => {
+                let state = AppState::aws(table, bucket, config, provision, clock).await?;
+                Ok(LocalState {
+                    state,
+                    blobs: None,
+                    change_log: None,
+                })
+            }
+        }
     }
 }

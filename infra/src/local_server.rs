@@ -6,11 +6,11 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use infra::LocalApi;
+use infra::{LocalApi, LocalState};
 use shared::domain::platform;
 use shared::events::Dispatcher;
 use shared::http::{body_bytes, lambda_request, MAX_BODY_BYTES};
-use shared::state::{AppState, Config, Provision, StorageMode};
+use shared::state::{Config, Provision, StorageMode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap_or(3000);
     let mode = StorageMode::from_env("embedded")?;
     let config = Config::from_env(&format!("http://{host}:{port}"));
-    let built = AppState::build(&mode, config, Provision::Create { stream: true }).await?;
+    let built = LocalState::open(&mode, config, Provision::Create { stream: true }).await?;
     let state = Arc::new(built.state);
 
     match std::env::var("PLATFORM_APP_TOKEN")
@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(log) => {
             let poster = Arc::new(dispatcher::http::HttpPoster::from_config(&state.config));
             let events = Arc::new(Dispatcher::new(state.clone(), poster));
-            tokio::spawn(dispatcher::local::tail(events, log));
+            tokio::spawn(infra::local_stream::tail(events, log));
             println!("Events: webhooks, agent bots and automation rules run in this process");
         }
         None => println!(
@@ -72,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         "Schedule: one-off campaigns run every {} s in this process",
         SCHEDULER_PERIOD.as_secs()
     );
-    let api = Arc::new(LocalApi::new(state, built.local_blobs));
+    let api = Arc::new(LocalApi::new(state, built.blobs));
     let address: SocketAddr = format!("{host}:{port}").parse()?;
     let listener = TcpListener::bind(address).await?;
     println!("Chatwoot-compatible API listening on http://{address}");

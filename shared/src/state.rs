@@ -1,14 +1,12 @@
 //! What every handler is given: the store, the blob store, the clock and the configuration,
 //! built once per cold start (Lambda) or process (local server, tests).
 
-use crate::blob::fs::FsBlobStore;
 use crate::blob::s3::S3BlobStore;
 use crate::blob::BlobStore;
 use crate::clock::{Clock, SystemClock};
 use crate::store::dynamo::DynamoStore;
-use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -111,14 +109,6 @@ impl AppState {
     }
 }
 
-/// The local server needs the concrete folder store to check the URLs it signed.
-pub struct Built {
-    pub state: AppState,
-    pub local_blobs: Option<Arc<FsBlobStore>>,
-    /// The embedded store's change log, which the local server's dispatcher tails.
-    pub change_log: Option<EmbeddedStore>,
-}
-
 /// What [`AppState::aws`] does about its table and bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provision {
@@ -133,59 +123,23 @@ pub enum Provision {
 }
 
 impl AppState {
-    /// The state of a deployed function or the local server: the wall clock.
-    pub async fn build(
-        mode: &StorageMode,
-        config: Config,
-        provision: Provision,
-    ) -> Result<Built, String> {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        match mode {
-            StorageMode::Embedded { data_dir } => Self::embedded(data_dir, config, clock),
+    /// A deployed function's state: DynamoDB and S3 as the environment names them, on the
+    /// wall clock. The embedded mode is the local server's (`make run`), not a function's.
+    pub async fn for_function(config: Config) -> Result<AppState, String> {
+        match StorageMode::from_env("aws")? {
             StorageMode::Aws { table, bucket } => {
-                Self::aws(table, bucket, config, provision, clock)
-                    .await
-                    .map(|state| Built {
-                        state,
-                        local_blobs: None,
-                        change_log: None,
-                    })
+                let clock = Arc::new(SystemClock);
+                Self::aws(&table, &bucket, config, Provision::Existing, clock).await
             }
+            StorageMode::Embedded { .. } => Err(
+                "STORAGE=embedded is served by the local server (make run); a function needs STORAGE=aws"
+                    .into(),
+            ),
         }
     }
 
-    /// The embedded state. `clock` is the one notion of now: the domain stamps times with it
-    /// and the adapters judge expiry (items' TTL, signed URLs) by it.
-    pub fn embedded(
-        data_dir: &Path,
-        config: Config,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Built, String> {
-        let store = EmbeddedStore::open(data_dir, clock.clone()).map_err(|e| e.to_string())?;
-        let secret = local_secret(&data_dir.join("blob-signing.key"))?;
-        let blobs = Arc::new(
-            FsBlobStore::new(
-                &data_dir.join("blobs"),
-                &config.frontend_url,
-                &secret,
-                clock.clone(),
-            )
-            .map_err(|e| e.to_string())?,
-        );
-        Ok(Built {
-            state: AppState {
-                store: Arc::new(store.clone()),
-                blobs: blobs.clone(),
-                clock,
-                config,
-            },
-            local_blobs: Some(blobs),
-            change_log: Some(store),
-        })
-    }
-
-    /// The AWS state; `clock` as for [`AppState::embedded`], except that S3 checks its own
-    /// presigned URLs against AWS's time.
+    /// The AWS state. `clock` is the one notion of now: the domain stamps times with it and
+    /// the store judges items' TTL by it (S3 checks its presigned URLs against AWS's time).
     pub async fn aws(
         table: &str,
         bucket: &str,
@@ -222,23 +176,4 @@ impl AppState {
             config,
         })
     }
-}
-
-/// The embedded mode's URL-signing secret: made once, kept in the data folder.
-fn local_secret(path: &Path) -> Result<Vec<u8>, String> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        if let Ok(bytes) = hex::decode(existing.trim()) {
-            if bytes.len() >= 32 {
-                return Ok(bytes);
-            }
-        }
-    }
-    let secret = crate::ids::hex_secret(32);
-    std::fs::write(path, &secret).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    hex::decode(secret).map_err(|e| e.to_string())
 }

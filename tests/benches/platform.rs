@@ -98,7 +98,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::with_defaults("http://127.0.0.1:3000");
     let built =
-        AppState::embedded(dir.path(), config, Arc::new(shared::clock::SystemClock)).unwrap();
+        store_embedded::open(dir.path(), config, Arc::new(shared::clock::SystemClock)).unwrap();
     let counter = CountingStore::new(built.state.store.clone());
     let state = AppState {
         store: Arc::new(counter.clone()),
@@ -110,7 +110,7 @@ async fn main() {
         .unwrap()
         .access_token;
     let bench = Bench {
-        api: LocalApi::new(state, built.local_blobs),
+        api: LocalApi::new(state, Some(built.blobs)),
         counter,
         platform,
         _dir: dir,

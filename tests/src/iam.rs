@@ -338,7 +338,7 @@ mod tests {
     async fn a_role_allows_what_the_template_grants_and_refuses_the_rest() {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config::with_defaults(crate::FRONTEND_URL);
-        let state = AppState::embedded(dir.path(), config, Arc::new(SystemClock))
+        let state = store_embedded::open(dir.path(), config, Arc::new(SystemClock))
             .expect("embedded store")
             .state;
         let reports = guarded(&state, Lambda::Reports);

@@ -88,7 +88,7 @@ impl Drop for Scratch {
 /// A fresh, empty store for one test: a temporary folder, or a new table and bucket.
 pub async fn fresh_state() -> (
     Arc<AppState>,
-    Option<Arc<shared::blob::fs::FsBlobStore>>,
+    Option<Arc<store_embedded::FsBlobStore>>,
     Option<Scratch>,
 ) {
     let (state, blobs, scratch) = empty_state(aws_backend(), Arc::new(SystemClock)).await;
@@ -102,7 +102,7 @@ pub async fn empty_state(
     clock: Arc<dyn Clock>,
 ) -> (
     AppState,
-    Option<Arc<shared::blob::fs::FsBlobStore>>,
+    Option<Arc<store_embedded::FsBlobStore>>,
     Option<Scratch>,
 ) {
     let config = Config::with_defaults(FRONTEND_URL);
@@ -123,8 +123,8 @@ pub async fn empty_state(
         (state, None, Some(Scratch::Table(name)))
     } else {
         let dir = tempfile::tempdir().expect("temp dir");
-        let built = AppState::embedded(dir.path(), config, clock).expect("embedded store");
-        (built.state, built.local_blobs, Some(Scratch::Folder(dir)))
+        let built = store_embedded::open(dir.path(), config, clock).expect("embedded store");
+        (built.state, Some(built.blobs), Some(Scratch::Folder(dir)))
     }
 }
 
@@ -141,10 +141,7 @@ pub fn adjust_keeping_clock(state: &mut AppState, adjust: impl FnOnce(&mut AppSt
 
 /// The API as deployed: each function's requests reach `state`'s adapters only through its
 /// IAM role in `template.yaml` ([`iam::guarded`]).
-fn guarded_api(
-    state: Arc<AppState>,
-    blobs: Option<Arc<shared::blob::fs::FsBlobStore>>,
-) -> LocalApi {
+fn guarded_api(state: Arc<AppState>, blobs: Option<Arc<store_embedded::FsBlobStore>>) -> LocalApi {
     let state_of = |function: infra::Function| iam::guarded(&state, function.into());
     LocalApi::per_function(state.clone(), state_of, blobs)
 }
@@ -264,7 +261,7 @@ impl TestApi {
     /// The API over a given state; `scratch` (its folder or table) lives as long as it.
     pub fn over(
         state: Arc<AppState>,
-        blobs: Option<Arc<shared::blob::fs::FsBlobStore>>,
+        blobs: Option<Arc<store_embedded::FsBlobStore>>,
         scratch: Option<Scratch>,
     ) -> Self {
         TestApi {

@@ -4,7 +4,6 @@
 //! only them onward) while every other record of the batch counts as done.
 
 pub mod http;
-pub mod local;
 
 use serde::Deserialize;
 use serde_json::{json, Value};

@@ -2,17 +2,16 @@
 
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use shared::events::Dispatcher;
-use shared::state::{AppState, Config, Provision, StorageMode};
+use shared::state::{AppState, Config};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
-    let mode = StorageMode::from_env("aws")?;
     let config = Config::from_env("http://127.0.0.1:3000");
     let poster = Arc::new(dispatcher::http::HttpPoster::from_config(&config));
-    let built = AppState::build(&mode, config, Provision::Existing).await?;
-    let dispatcher = Arc::new(Dispatcher::new(Arc::new(built.state), poster));
+    let state = AppState::for_function(config).await?;
+    let dispatcher = Arc::new(Dispatcher::new(Arc::new(state), poster));
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<dispatcher::StreamEvent>| {
             let dispatcher = dispatcher.clone();

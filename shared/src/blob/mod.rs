@@ -1,7 +1,7 @@
-//! The blob port: avatars and attachments. S3 in AWS; a folder on disk locally, whose URLs
-//! the local server serves and signs so they cannot be guessed.
+//! The blob port: avatars and attachments. S3 in AWS; a folder on disk locally (the
+//! `store-embedded` crate), whose URLs the local server serves and signs so they cannot be
+//! guessed.
 
-pub mod fs;
 pub mod s3;
 
 use async_trait::async_trait;

@@ -6,14 +6,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CursorKey {
+pub struct CursorKey {
     pub pk: String,
     pub sk: String,
     /// Present for index queries.
     pub gsi: Option<(String, String)>,
 }
 
-pub(crate) fn encode(key: &CursorKey) -> String {
+pub fn encode(key: &CursorKey) -> String {
     let mut map = Item::new();
     map.insert(PK.into(), key.pk.clone().into());
     map.insert(SK.into(), key.sk.clone().into());
@@ -24,7 +24,7 @@ pub(crate) fn encode(key: &CursorKey) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::Value::Object(map).to_string())
 }
 
-pub(crate) fn decode(cursor: &str) -> Result<CursorKey, StoreError> {
+pub fn decode(cursor: &str) -> Result<CursorKey, StoreError> {
     let invalid = || StoreError::Invalid("malformed page cursor".into());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let map: Item = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
@@ -41,7 +41,7 @@ pub(crate) fn decode(cursor: &str) -> Result<CursorKey, StoreError> {
 }
 
 /// The cursor key of a stored item, for the index a query ran on.
-pub(crate) fn key_of(item: &Item, on_index: bool) -> Option<CursorKey> {
+pub fn key_of(item: &Item, on_index: bool) -> Option<CursorKey> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_str()).map(str::to_owned);
     let gsi = if on_index {
         Some((text(GSI1PK)?, text(GSI1SK)?))

@@ -3,13 +3,12 @@
 //! Every item lives under a partition key (`PK`) and a sort key (`SK`) and may carry one
 //! secondary index key pair (`GSI1PK`/`GSI1SK`). Domain code builds keys (see [`crate::keys`])
 //! and speaks only in the operations below, so the same code runs over DynamoDB and over the
-//! embedded on-disk store. One contract suite (`tests/tests/suites/store_contract.rs`) holds both
+//! embedded on-disk store (the `store-embedded` crate). One contract suite (`tests/tests/suites/store_contract.rs`) holds both
 //! adapters to the same semantics.
 
 mod counting;
-mod cursor;
+pub mod cursor;
 pub mod dynamo;
-pub mod embedded;
 
 pub use counting::{CountingStore, RoundTrips};
 
@@ -263,14 +262,14 @@ impl Capacity {
 /// True when the item's TTL has passed: expired items read as absent on both adapters
 /// (DynamoDB deletes them only eventually). `now` comes from the clock the adapter was
 /// built with, the same one the domain stamps `expires_at` from.
-pub(crate) fn is_expired(item: &Item, now_epoch_seconds: i64) -> bool {
+pub fn is_expired(item: &Item, now_epoch_seconds: i64) -> bool {
     item.get(EXPIRES_AT)
         .and_then(Value::as_i64)
         .is_some_and(|at| at <= now_epoch_seconds)
 }
 
 /// Checks the call shape both adapters reject alike.
-pub(crate) fn validate_write(ops: &[WriteOp]) -> Result<(), StoreError> {
+pub fn validate_write(ops: &[WriteOp]) -> Result<(), StoreError> {
     if ops.is_empty() {
         return Err(StoreError::Invalid("no operations".into()));
     }

@@ -511,22 +511,19 @@ async fn the_lambda_handler_delivers_real_stream_records() {
 async fn the_local_tail_delivers_from_the_embedded_change_log() {
     let dir = tempfile::tempdir().unwrap();
     let config = shared::state::Config::with_defaults(api_tests::FRONTEND_URL);
-    let built = shared::AppState::embedded(
+    let built = store_embedded::open(
         dir.path(),
         config,
         std::sync::Arc::new(shared::clock::SystemClock),
     )
     .unwrap();
-    let log = built
-        .change_log
-        .clone()
-        .expect("the embedded store keeps a change log");
+    let log = built.store.clone();
     let state = std::sync::Arc::new(built.state);
-    let tail = tokio::spawn(dispatcher::local::tail(
+    let tail = tokio::spawn(infra::local_stream::tail(
         std::sync::Arc::new(dispatcher(state.clone())),
         log.clone(),
     ));
-    let world = World::over(TestApi::over(state, built.local_blobs, None)).await;
+    let world = World::over(TestApi::over(state, Some(built.blobs), None)).await;
     let receiver = Receiver::start().await;
     world
         .webhook(&receiver.url, Some(&["message_created"]))

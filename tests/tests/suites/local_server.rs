@@ -5,7 +5,7 @@ use api_tests::json;
 use infra::{function_for, Function, LocalApi};
 use shared::domain::platform;
 use shared::http::{body_bytes, lambda_request};
-use shared::state::{AppState, Config};
+use shared::state::Config;
 use std::sync::Arc;
 
 #[test]
@@ -87,7 +87,8 @@ async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent()
     let dir = tempfile::tempdir().unwrap();
     let account_id = {
         let built =
-            AppState::embedded(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
+            store_embedded::open(dir.path(), config(), Arc::new(shared::clock::SystemClock))
+                .unwrap();
         let state = Arc::new(built.state);
         let first = platform::ensure_app_with_token(&state, "startup-token", "Local")
             .await
@@ -96,7 +97,7 @@ async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent()
             .await
             .unwrap();
         assert_eq!(first, again, "the same app, not a second one");
-        let api = LocalApi::new(state, built.local_blobs);
+        let api = LocalApi::new(state, Some(built.blobs));
         let (status, account) = call(
             &api,
             "POST",
@@ -110,12 +111,12 @@ async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent()
     };
     // A new process over the same folder.
     let built =
-        AppState::embedded(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
+        store_embedded::open(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
     let state = Arc::new(built.state);
     platform::ensure_app_with_token(&state, "startup-token", "Local")
         .await
         .unwrap();
-    let api = LocalApi::new(state.clone(), built.local_blobs);
+    let api = LocalApi::new(state.clone(), Some(built.blobs));
     let (status, account) = call(
         &api,
         "GET",

@@ -4,10 +4,10 @@
 
 use shared::events::{Dispatcher, Handled};
 use shared::outbox::EventRecord;
-use shared::store::embedded::EmbeddedStore;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use store_embedded::EmbeddedStore;
 use tokio::time::Instant;
 
 const BATCH: usize = 100;

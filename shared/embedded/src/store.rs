@@ -5,15 +5,15 @@
 //! always consistent (DynamoDB's is eventually consistent; nothing here relies on the lag).
 //! redb serialises write transactions, which gives `write` its all-or-nothing semantics.
 
-use super::cursor::{self, CursorKey};
-use super::{
-    is_expired, validate_write, Condition, Index, Item, Key, Page, Query, SortKey, Store,
-    StoreError, WriteOp, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
-};
-use crate::clock::Clock;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
+use shared::clock::Clock;
+use shared::store::cursor::{self, CursorKey};
+use shared::store::{
+    is_expired, validate_write, Condition, Index, Item, Key, Page, Query, SortKey, Store,
+    StoreError, WriteOp, GSI1PK, GSI1SK, MAX_BATCH_GET, PK, SK,
+};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -302,7 +302,7 @@ fn write_blocking(db: &Database, ops: Vec<WriteOp>) -> Result<bool, StoreError> 
 
 /// Outbox records are what the change log carries (the stream's filter in AWS).
 fn is_event(item: &Item) -> bool {
-    item.get(crate::model::ENTITY).and_then(Value::as_str) == Some(crate::outbox::EVENT_ENTITY)
+    item.get(shared::model::ENTITY).and_then(Value::as_str) == Some(shared::outbox::EVENT_ENTITY)
 }
 
 type ItemsTable<'t> = redb::Table<'t, &'static str, &'static [u8]>;

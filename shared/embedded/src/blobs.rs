@@ -1,12 +1,12 @@
 //! Blobs in a folder, for the embedded mode. URLs point at the local server's `/blobs/`
 //! route and carry an expiry and an HMAC-SHA256 signature over method, key and expiry.
 
-use super::{validate_key, Blob, BlobError, BlobStore};
-use crate::clock::Clock;
 use async_trait::async_trait;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use shared::blob::{validate_key, Blob, BlobError, BlobStore};
+use shared::clock::Clock;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,7 +156,7 @@ mod tests {
     async fn signed_urls_verify_and_expire() {
         let dir = tempfile::tempdir().unwrap();
         // Years before the wall clock: only the store's own clock decides expiry.
-        let clock = Arc::new(crate::clock::FixedClock::at_ms(1_600_000_000_000));
+        let clock = Arc::new(shared::clock::FixedClock::at_ms(1_600_000_000_000));
         let store = FsBlobStore::new(
             dir.path(),
             "http://127.0.0.1:3000/",
