@@ -7,6 +7,7 @@ use crate::http::ApiRequest;
 use crate::keys;
 use crate::model::{AccessToken, Account, AccountStatus, Membership, OwnerType, Record, Role};
 use crate::state::AppState;
+use subtle::ConstantTimeEq;
 
 /// Who a token belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub async fn principal(state: &AppState, request: &ApiRequest) -> AppResult<Prin
         .ok_or(AppError::InvalidToken)?;
     let record = AccessToken::from_item(item)?;
     // The lookup is by key; this comparison guards against a store that matched loosely.
-    if !constant_time_eq(record.token.as_bytes(), token.as_bytes()) {
+    if !bool::from(record.token.as_bytes().ct_eq(token.as_bytes())) {
         return Err(AppError::InvalidToken);
     }
     Ok(match record.owner_type {
@@ -52,13 +53,6 @@ pub async fn user(state: &AppState, request: &ApiRequest) -> AppResult<i64> {
         Principal::User(id) => Ok(id),
         Principal::AgentBot(_) | Principal::PlatformApp(_) => Err(AppError::BotNotAllowed),
     }
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A user acting inside an account: the account and the user's membership of it.

@@ -32,7 +32,8 @@ use crate::outbox::EventRecord;
 use crate::state::AppState;
 use crate::store::{Key, Query, StoreError, WriteOp, MAX_BATCH_GET, MAX_TRANSACTION_OPS, SK};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::LazyLock;
 
 pub const DEFAULT_WIDGET_COLOR: &str = "#1f93ff";
 pub const REPLY_TIMES: &[&str] = &["in_a_few_minutes", "in_a_few_hours", "in_a_day"];
@@ -113,123 +114,17 @@ pub struct InboxChanges {
 // Rules
 // ---------------------------------------------------------------------------------------
 
-/// Time-zone names the inbox accepts: `UTC` and the other single-word zones of the tz
-/// database, `Etc/GMT±N`, and `Area/City` (or `Area/Region/City`) under the tz database's
-/// areas. Not the full list, but it refuses what is plainly no zone name.
+/// Time-zone names the inbox accepts: the tz database's identifiers, spelled exactly (as
+/// Chatwoot's inclusion in TZInfo's list). The database is jiff's bundled copy, the same one
+/// reports compute business hours with, so every accepted name resolves there.
 pub fn timezone_is_valid(name: &str) -> bool {
-    const SINGLE: &[&str] = &[
-        "UTC",
-        "UCT",
-        "GMT",
-        "GMT0",
-        "GMT+0",
-        "GMT-0",
-        "Greenwich",
-        "Universal",
-        "Zulu",
-        "EST",
-        "MST",
-        "HST",
-        "EST5EDT",
-        "CST6CDT",
-        "MST7MDT",
-        "PST8PDT",
-        "CET",
-        "EET",
-        "MET",
-        "WET",
-        "Cuba",
-        "Egypt",
-        "Eire",
-        "GB",
-        "GB-Eire",
-        "Hongkong",
-        "Iceland",
-        "Iran",
-        "Israel",
-        "Jamaica",
-        "Japan",
-        "Kwajalein",
-        "Libya",
-        "NZ",
-        "NZ-CHAT",
-        "Navajo",
-        "PRC",
-        "Poland",
-        "Portugal",
-        "ROC",
-        "ROK",
-        "Singapore",
-        "Turkey",
-        "W-SU",
-    ];
-    const AREAS: &[&str] = &[
-        "Africa",
-        "America",
-        "Antarctica",
-        "Arctic",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-        "Brazil",
-        "Canada",
-        "Chile",
-        "Mexico",
-        "US",
-    ];
-    if SINGLE.contains(&name) {
-        return true;
-    }
-    let mut parts = name.split('/');
-    let area = parts.next().unwrap_or_default();
-    let rest: Vec<&str> = parts.collect();
-    if area == "Etc" {
-        return match rest.as_slice() {
-            [zone] => {
-                [
-                    "UTC",
-                    "UCT",
-                    "GMT",
-                    "GMT0",
-                    "GMT+0",
-                    "GMT-0",
-                    "Greenwich",
-                    "Universal",
-                    "Zulu",
-                ]
-                .contains(zone)
-                    || etc_offset_is_valid(zone)
-            }
-            _ => false,
-        };
-    }
-    let segment_ok = |segment: &&str| {
-        let mut chars = segment.chars();
-        chars.next().is_some_and(|c| c.is_ascii_uppercase())
-            && segment.len() <= 30
-            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-    };
-    AREAS.contains(&area) && (1..=2).contains(&rest.len()) && rest.iter().all(segment_ok)
-}
-
-/// `GMT+5`, `GMT-14`: the tz database's fixed offsets.
-fn etc_offset_is_valid(zone: &str) -> bool {
-    let Some(offset) = zone.strip_prefix("GMT") else {
-        return false;
-    };
-    let (sign, digits) = offset.split_at(offset.len().min(1));
-    let hours = digits
-        .parse::<u8>()
-        .ok()
-        .filter(|_| !digits.starts_with('0'));
-    match (sign, hours) {
-        ("+", Some(h)) => (1..=12).contains(&h),
-        ("-", Some(h)) => (1..=14).contains(&h),
-        _ => false,
-    }
+    static NAMES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+        jiff::tz::db()
+            .available()
+            .map(|name| name.as_str().to_owned())
+            .collect()
+    });
+    NAMES.contains(name)
 }
 
 /// Ruby's `to_i` on a JSON value, for "must be greater than 0" checks; `None` when blank.
@@ -1372,6 +1267,7 @@ mod tests {
             ("Mars/Olympus_Mons", false),
             ("America/", false),
             ("America/new york", false),
+            ("America/Atlantis", false),
             ("utc", false),
         ] {
             assert_eq!(timezone_is_valid(name), ok, "{name}");

@@ -1,6 +1,6 @@
 //! Secrets: signed blob URLs refuse tampering and expiry, and sign-in links carry a fresh
 //! token each time. (Token and HMAC comparisons are constant-time in the code: access tokens
-//! via `auth::constant_time_eq`, the Client API's `identifier_hash` and blob signatures via
+//! via `subtle`'s constant-time compare, the Client API's `identifier_hash` and blob signatures via
 //! the `hmac` crate's `verify_slice`.)
 
 use api_tests::world::World;
