@@ -127,14 +127,36 @@ impl Resolve for GuardedResolver {
     }
 }
 
-/// Whether an address is on the public internet.
+/// Whether an address is on the public internet. An IPv6 address that carries an IPv4 one
+/// (mapped, compatible, NAT64, 6to4, Teredo) is judged by the IPv4 address it reaches.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => is_public_v4(v4),
             None => is_public_v6(v6),
         },
+    }
+}
+
+/// The IPv4 address an IPv6 one stands for, in every form that routes to one.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let low = Ipv4Addr::from(ip.to_bits() as u32);
+    match s {
+        // ::ffff:a.b.c.d (mapped)
+        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(low),
+        // ::a.b.c.d (compatible, deprecated); :: and ::1 are IPv6's own
+        [0, 0, 0, 0, 0, 0, _, _] if ip.to_bits() > 1 => Some(low),
+        // 64:ff9b::/96 (NAT64 well-known prefix)
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(low),
+        // 2002:AABB:CCDD::/48 (6to4)
+        [0x2002, high, low16, ..] => {
+            Some(Ipv4Addr::from((u32::from(high) << 16) | u32::from(low16)))
+        }
+        // 2001:0::/32 (Teredo): the client's address, inverted, in the last 32 bits
+        [0x2001, 0, ..] => Some(Ipv4Addr::from(!u32::from(low))),
+        _ => None,
     }
 }
 
@@ -164,7 +186,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
         // 2001:db8::/32 documentation
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8))
+        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
+        // 64:ff9b:1::/48 local-use NAT64, fec0::/10 site-local (deprecated)
+        || (first == 0x64 && ip.segments()[1] == 0xff9b && ip.segments()[2] == 1)
+        || (first & 0xffc0) == 0xfec0)
 }
 
 #[cfg(test)]
@@ -186,10 +211,25 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "fec0::1",
         ] {
             assert!(!is_public(refused.parse().unwrap()), "{refused}");
         }
-        for allowed in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+        for allowed in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "64:ff9b::101:101",
+            "2002:101:101::1",
+        ] {
             assert!(is_public(allowed.parse().unwrap()), "{allowed}");
         }
     }
