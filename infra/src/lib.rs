@@ -1,6 +1,7 @@
 //! The whole API in one process, routed by path prefix exactly as the API Gateway routes in
 //! `template.yaml` send requests to the four functions; plus the embedded mode's blob URLs.
 
+pub mod http_server;
 pub mod local_stream;
 
 use http::{Method, StatusCode};

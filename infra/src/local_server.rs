@@ -1,17 +1,11 @@
 //! `make run`: the whole API on http://127.0.0.1:${PORT:-3000}, over the embedded on-disk
 //! store by default (`STORAGE=aws` for DynamoDB + S3). See the README's configuration table.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use infra::http_server::{serve_connection, Timeouts};
 use infra::{LocalApi, LocalState};
 use shared::domain::platform;
 use shared::events::Dispatcher;
-use shared::http::{body_bytes, lambda_request, MAX_BODY_BYTES};
 use shared::state::{Config, Provision, StorageMode};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -85,37 +79,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 return Ok(());
             }
         };
-        let api = api.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let api = api.clone();
-                async move { Ok::<_, Infallible>(serve(&api, request).await) }
-            });
-            if let Err(e) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(error = %e, "connection closed");
-            }
-        });
+        tokio::spawn(serve_connection(stream, api.clone(), Timeouts::LOCAL));
     }
-}
-
-async fn serve(
-    api: &LocalApi,
-    request: hyper::Request<hyper::body::Incoming>,
-) -> hyper::Response<Full<Bytes>> {
-    let (parts, body) = request.into_parts();
-    let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => {
-            api.handle(lambda_request(parts, collected.to_bytes()))
-                .await
-        }
-        Err(_) => shared::http::response::error_response(
-            &shared::AppError::PayloadTooLarge,
-            shared::http::Family::Application,
-        ),
-    };
-    let (parts, body) = response.into_parts();
-    hyper::Response::from_parts(parts, Full::new(body_bytes(body)))
 }

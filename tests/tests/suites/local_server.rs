@@ -143,3 +143,48 @@ async fn embedded_data_survives_a_restart_and_the_platform_token_is_idempotent()
     let (status, _) = call(&api, "GET", "/nothing/here", "startup-token", json!(null)).await;
     assert_eq!(status, 404);
 }
+
+/// A client that stops mid-headers is disconnected, and one that stops mid-body is answered
+/// 408, once their time is up; a client that sends its request whole is served meanwhile.
+#[tokio::test]
+async fn slow_clients_cannot_hold_a_connection() {
+    use infra::http_server::{serve_connection, Timeouts};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    let dir = tempfile::tempdir().unwrap();
+    let built =
+        store_embedded::open(dir.path(), config(), Arc::new(shared::clock::SystemClock)).unwrap();
+    let api = Arc::new(LocalApi::new(Arc::new(built.state), Some(built.blobs)));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let timeouts = Timeouts {
+        headers: Duration::from_millis(300),
+        body: Duration::from_millis(300),
+    };
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve_connection(stream, api.clone(), timeouts));
+        }
+    });
+    // Everything the server sends until it closes the connection (at most 5 s).
+    let answer = |request: &'static [u8]| async move {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut received = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut received))
+            .await
+            .expect("the server gave up on the client")
+            .ok();
+        String::from_utf8_lossy(&received).into_owned()
+    };
+    let (stalled_headers, stalled_body, whole) = tokio::join!(
+        answer(b"GET /api/v1/profile HTTP/1.1\r\nHost: x\r\n"),
+        answer(b"POST /api/v1/profile HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"),
+        answer(b"GET /api/v1/profile HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(!stalled_headers.contains("HTTP/1.1 2"), "{stalled_headers}");
+    assert!(stalled_body.starts_with("HTTP/1.1 408"), "{stalled_body}");
+    assert!(whole.starts_with("HTTP/1.1 401"), "served: {whole}");
+}
