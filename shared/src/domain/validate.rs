@@ -14,6 +14,31 @@ pub fn presence(errors: &mut ValidationErrors, attribute: &str, value: Option<&s
     }
 }
 
+/// A name that goes into URLs and is read by people (slugs): no control characters (NUL
+/// among them), and none of the invisible ones that make two names look alike or reorder
+/// what is shown (zero-width, bidi controls, soft hyphen, BOM). Chatwoot checks no format;
+/// such names only ever serve to spoof another.
+pub fn visible(errors: &mut ValidationErrors, attribute: &str, value: &str) {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{061C}'
+                    | '\u{180E}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{2066}'..='\u{206F}'
+                    | '\u{FEFF}'
+                    | '\u{FFF9}'..='\u{FFFB}'
+            )
+    };
+    if value.chars().any(invisible) {
+        errors.add(attribute, "is invalid");
+    }
+}
+
 pub fn max_length(errors: &mut ValidationErrors, attribute: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|v| v.chars().count() > max) {
         errors.add(
@@ -102,6 +127,28 @@ pub fn verify_password(password: &str, digest: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn slugs_must_be_visible() {
+        let invalid = |text: &str| {
+            let mut errors = super::ValidationErrors::new();
+            super::visible(&mut errors, "slug", text);
+            errors.into_result().is_err()
+        };
+        for bad in [
+            "a\0b",
+            "a\u{200B}b",
+            "a\u{202E}b",
+            "\u{FEFF}a",
+            "a\u{2066}",
+            "a\nb",
+        ] {
+            assert!(invalid(bad), "{bad:?}");
+        }
+        for good in ["getting-started", "ayuda", "帮助", "café-2"] {
+            assert!(!invalid(good), "{good}");
+        }
+    }
+
     use super::*;
 
     #[test]

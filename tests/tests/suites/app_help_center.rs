@@ -501,6 +501,22 @@ async fn portal_validation_and_uniqueness() {
             "Name is too long (maximum is 255 characters)",
             json!(["name"]),
         ),
+        // Invisible and control characters would let one slug pass for another.
+        (
+            json!({"name": "N", "slug": format!("{}\u{200B}", unique("s"))}),
+            "Slug is invalid",
+            json!(["slug"]),
+        ),
+        (
+            json!({"name": "N", "slug": format!("{}\u{202E}", unique("s"))}),
+            "Slug is invalid",
+            json!(["slug"]),
+        ),
+        (
+            json!({"name": "N", "slug": format!("{}\u{0}x", unique("s"))}),
+            "Slug is invalid",
+            json!(["slug"]),
+        ),
         // Slugs and custom domains are unique across the installation: another account's
         // administrator cannot take them either.
         (

@@ -263,6 +263,7 @@ fn apply(
     }
     validate::max_length(&mut errors, "title", Some(&article.title), STRING_COLUMN);
     validate::max_length(&mut errors, "slug", Some(&article.slug), STRING_COLUMN);
+    validate::visible(&mut errors, "slug", &article.slug);
     validate::max_length(&mut errors, "content", Some(&article.content), TEXT_COLUMN);
     validate::max_length(
         &mut errors,

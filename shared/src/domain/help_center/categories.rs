@@ -95,6 +95,7 @@ fn apply(
     let exists = |id: i64| id != category.id && siblings.iter().any(|c| c.id == id);
     let mut errors = ValidationErrors::new();
     validate::presence(&mut errors, "slug", Some(&category.slug));
+    validate::visible(&mut errors, "slug", &category.slug);
     validate::presence(&mut errors, "name", Some(&category.name));
     if !portal.allowed_locales.contains(&category.locale) {
         errors.add(

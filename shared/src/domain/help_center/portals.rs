@@ -162,6 +162,7 @@ fn apply(portal: &mut Portal, changes: &PortalChanges) -> AppResult<()> {
     let mut errors = ValidationErrors::new();
     validate::presence(&mut errors, "name", Some(&portal.name));
     validate::presence(&mut errors, "slug", Some(&portal.slug));
+    validate::visible(&mut errors, "slug", &portal.slug);
     if portal
         .color
         .as_deref()
