@@ -71,10 +71,15 @@ async fn render_all(
     Ok(json_ok(rendered.into()))
 }
 
+/// The account whose bots' tokens this member may see: their own, when they administer it.
+fn administrator_of(member: &auth::AccountUser) -> Option<i64> {
+    member.is_administrator().then_some(member.account_id())
+}
+
 pub async fn index(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
     let member = auth::account_user(&state, &request).await?;
     let bots = account_agent_bots::list(&state, member.account_id()).await?;
-    render_all(&state, &bots, Some(member.account_id())).await
+    render_all(&state, &bots, administrator_of(&member)).await
 }
 
 pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Response<Body>> {
@@ -82,7 +87,7 @@ pub async fn show(state: Arc<AppState>, request: ApiRequest) -> AppResult<Respon
     let id = request.path_id("id")?;
     let bot = account_agent_bots::load_visible(&state, member.account_id(), id).await?;
     Ok(json_ok(
-        render(&state, &bot, Some(member.account_id())).await?,
+        render(&state, &bot, administrator_of(&member)).await?,
     ))
 }
 
@@ -92,7 +97,7 @@ pub async fn create(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let (changes, settings) = changes(&request.params().await?);
     let bot = account_agent_bots::create(&state, member.account_id(), &changes, &settings).await?;
     Ok(json_ok(
-        render(&state, &bot, Some(member.account_id())).await?,
+        render(&state, &bot, administrator_of(&member)).await?,
     ))
 }
 
@@ -104,7 +109,7 @@ pub async fn update(state: Arc<AppState>, request: ApiRequest) -> AppResult<Resp
     let (changes, settings) = changes(&request.params().await?);
     let bot = account_agent_bots::update(&state, bot, &changes, &settings).await?;
     Ok(json_ok(
-        render(&state, &bot, Some(member.account_id())).await?,
+        render(&state, &bot, administrator_of(&member)).await?,
     ))
 }
 
@@ -126,7 +131,7 @@ pub async fn destroy_avatar(
     let bot = account_agent_bots::load_own(&state, member.account_id(), id).await?;
     let bot = account_agent_bots::remove_avatar(&state, bot).await?;
     Ok(json_ok(
-        render(&state, &bot, Some(member.account_id())).await?,
+        render(&state, &bot, administrator_of(&member)).await?,
     ))
 }
 
@@ -140,7 +145,7 @@ pub async fn reset_access_token(
     let bot = account_agent_bots::load_own(&state, member.account_id(), id).await?;
     let bot = account_agent_bots::reset_access_token(&state, bot).await?;
     Ok(json_ok(
-        render(&state, &bot, Some(member.account_id())).await?,
+        render(&state, &bot, administrator_of(&member)).await?,
     ))
 }
 

@@ -3,12 +3,13 @@
 use crate::model::AgentBot;
 use serde_json::{Map, Value};
 
-/// A bot as seen from `viewing_account` (`None` outside any account). System bots show no
-/// `outgoing_url`; the access token shows only for the viewing account's own bots (to agents
-/// too, as in Chatwoot).
-pub fn agent_bot(bot: &AgentBot, thumbnail: &str, viewing_account: Option<i64>) -> Value {
+/// A bot as an account's member sees it. System bots show no `outgoing_url`. The access token
+/// shows only to `administrator_of`'s administrators, for that account's own bots: it acts in
+/// every inbox of the account, so an agent shown it could act where they are no member
+/// (Chatwoot shows it to agents too).
+pub fn agent_bot(bot: &AgentBot, thumbnail: &str, administrator_of: Option<i64>) -> Value {
     let system = bot.account_id.is_none();
-    let own = bot.account_id.is_some() && bot.account_id == viewing_account;
+    let own = bot.account_id.is_some() && bot.account_id == administrator_of;
     let mut map = Map::new();
     map.insert("id".into(), bot.id.into());
     map.insert("name".into(), bot.name.clone().into());

@@ -183,14 +183,19 @@ async fn bots_crud_with_chatwoots_shapes() {
     assert_eq!(second.body["bot_config"], json!({}));
     assert_eq!(second.body["outgoing_url"], Value::Null);
 
-    // Agents read too, tokens of the account's bots included (as in Chatwoot).
+    // Agents read too, all but the token (Chatwoot shows it to them as well).
     let shown = api
         .get(&format!("{base}/{id}"))
         .token(&fx.agent.1)
         .send()
         .await
         .expect(200);
-    assert_eq!(shown.body, created.body);
+    let mut without_token = created.body.clone();
+    without_token
+        .as_object_mut()
+        .unwrap()
+        .remove("access_token");
+    assert_eq!(shown.body, without_token);
 
     let updated = api
         .patch(&format!("{base}/{id}"))
@@ -273,9 +278,11 @@ async fn the_list_holds_own_platform_made_and_system_bots() {
     let bots = listed.body.as_array().unwrap();
     let names: Vec<&str> = bots.iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Bot", "Helper", "Own"], "id order");
-    // The fixture's bot was made through the Platform API for this account.
+    // The fixture's bot was made through the Platform API for this account. Its token acts
+    // in every inbox, so an agent is not shown it (Chatwoot shows it: an agent could act
+    // through the bot where they are no member).
     assert_eq!(bots[0]["account_id"], fx.account);
-    assert_eq!(bots[0]["access_token"], fx.bot_token);
+    assert_eq!(bots[0].get("access_token"), None);
     assert_eq!(bots[0]["system_bot"], false);
     // System bots show neither token nor URL.
     assert_eq!(
@@ -291,7 +298,28 @@ async fn the_list_holds_own_platform_made_and_system_bots() {
             "system_bot": true,
         })
     );
-    assert_eq!(bots[2], own);
+    let mut own_without_token = own.clone();
+    own_without_token
+        .as_object_mut()
+        .unwrap()
+        .remove("access_token");
+    assert_eq!(bots[2], own_without_token);
+    // Administrators see the account's bots' tokens.
+    let as_admin = api
+        .get(&base(fx.account))
+        .token(&fx.admin.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(as_admin.body[0]["access_token"], fx.bot_token);
+    assert_eq!(as_admin.body[2], own);
+    let shown_to_agent = api
+        .get(&format!("{}/{}", base(fx.account), own["id"]))
+        .token(&fx.agent.1)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(shown_to_agent.body, own_without_token);
     // Shown one by one the same way.
     let shown = api
         .get(&format!("{}/{}", base(fx.account), system["id"]))
@@ -534,7 +562,7 @@ async fn resetting_a_token_retires_the_old_one_at_once() {
     );
     let shown = api
         .get(&format!("{base}/{}", created.id()))
-        .token(&fx.agent.1)
+        .token(&fx.admin.1)
         .send()
         .await
         .expect(200);
