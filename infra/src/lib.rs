@@ -197,8 +197,23 @@ async fn serve_blob(
     match blobs.get(key).await {
         Ok(Some(blob)) => Response::builder()
             .status(StatusCode::OK)
+            .header(
+                http::header::CONTENT_DISPOSITION,
+                if shared::blob::shown_inline(&blob.content_type) {
+                    "inline"
+                } else {
+                    "attachment"
+                },
+            )
             .header(http::header::CONTENT_TYPE, blob.content_type)
             .header(http::header::CACHE_CONTROL, "private, max-age=300")
+            // Users' bytes on the API's origin: never sniffed into another type, and sandboxed
+            // (no script, no same-origin access) whatever they hold.
+            .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+            .header(
+                http::header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+            )
             .body(Body::Binary(blob.bytes.to_vec()))
             .expect("valid response"),
         Ok(None) => json_response(

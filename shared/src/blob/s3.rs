@@ -95,6 +95,9 @@ impl BlobStore for S3BlobStore {
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
+            .set_content_disposition(
+                (!super::shown_inline(content_type)).then(|| "attachment".into()),
+            )
             .body(ByteStream::from(bytes))
             .send()
             .await

@@ -322,6 +322,45 @@ async fn attachments_are_stored_and_served_back() {
         conversation.body["messages"][0]["content"],
         "This message was deleted"
     );
+    // An uploaded page is a download, never a page on the API's origin (the local server's
+    // blob route; S3 gets the same Content-Disposition as object metadata).
+    let page: &[u8] = b"<script>alert(document.cookie)</script>";
+    let (content_type, body) = multipart(
+        &[("content", "page")],
+        &[
+            ("attachments[]", "x.html", "text/html", page),
+            ("attachments[]", "shot.png", "image/png", png),
+        ],
+    );
+    let uploaded = w
+        .api
+        .post(&w.messages(w.conversation))
+        .token(&w.fx.admin.1)
+        .body(&content_type, body)
+        .send()
+        .await
+        .expect(200);
+    let url = uploaded.body["attachments"][0]["data_url"]
+        .as_str()
+        .unwrap();
+    if let Some(path) = url.strip_prefix(api_tests::FRONTEND_URL) {
+        let served = w.api.get(path).send().await.expect(200);
+        assert_eq!(served.raw.as_ref(), page);
+        let header = |name: &str| served.headers[name].to_str().unwrap().to_owned();
+        assert_eq!(header("content-disposition"), "attachment");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert!(header("content-security-policy").starts_with("sandbox"));
+        let image = uploaded.body["attachments"][1]["data_url"]
+            .as_str()
+            .unwrap();
+        let shown = w
+            .api
+            .get(image.strip_prefix(api_tests::FRONTEND_URL).unwrap())
+            .send()
+            .await
+            .expect(200);
+        assert_eq!(shown.headers["content-disposition"], "inline");
+    }
 }
 
 #[tokio::test]
