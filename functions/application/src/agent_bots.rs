@@ -53,20 +53,20 @@ fn changes(params: &Params) -> (BotChanges, BotSettings) {
 async fn render(
     state: &AppState,
     bot: &AgentBot,
-    account: Option<i64>,
+    administrator_of: Option<i64>,
 ) -> AppResult<serde_json::Value> {
     let thumbnail = agent_bots::thumbnail(state, bot).await?;
-    Ok(view::agent_bot(bot, &thumbnail, account))
+    Ok(view::agent_bot(bot, &thumbnail, administrator_of))
 }
 
 async fn render_all(
     state: &AppState,
     bots: &[AgentBot],
-    account: Option<i64>,
+    administrator_of: Option<i64>,
 ) -> AppResult<Response<Body>> {
     let mut rendered = Vec::with_capacity(bots.len());
     for bot in bots {
-        rendered.push(render(state, bot, account).await?);
+        rendered.push(render(state, bot, administrator_of).await?);
     }
     Ok(json_ok(rendered.into()))
 }

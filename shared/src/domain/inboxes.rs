@@ -999,10 +999,6 @@ pub async fn detach_bot(state: &AppState, account_id: i64, bot_id: i64) -> AppRe
     Ok(())
 }
 
-/// Whether a bot is connected to an inbox of the account, on the inbox API too; the query lives
-/// in a leaf of its own so that authentication need not import the inbox services.
-pub use super::agent_bot_inboxes::bot_attached_to_account;
-
 // ---------------------------------------------------------------------------------------
 // Members
 // ---------------------------------------------------------------------------------------

@@ -723,9 +723,11 @@ async fn deleting_a_bot_disconnects_it_from_the_accounts_inboxes() {
         .await
         .expect(200);
     assert_eq!(detached.body, api_tests::json!({"agent_bot": {}}));
-    assert!(
-        !shared::domain::inboxes::bot_attached_to_account(api.state(), fx.account, bot)
-            .await
-            .unwrap()
-    );
+    assert!(!shared::domain::agent_bot_inboxes::bot_attached_to_account(
+        api.state(),
+        fx.account,
+        bot
+    )
+    .await
+    .unwrap());
 }

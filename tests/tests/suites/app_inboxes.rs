@@ -3,7 +3,7 @@
 use api_tests::{check_account_guards, json, multipart, AccountFixture, GuardedRoute, TestApi};
 use http::Method;
 use serde_json::Value;
-use shared::domain::inboxes;
+use shared::domain::{agent_bot_inboxes, inboxes};
 use shared::store::Query;
 
 fn base(fx: &AccountFixture) -> String {
@@ -906,7 +906,7 @@ async fn deleting_an_inbox_removes_everything_it_owns() {
         .unwrap()
         .is_empty());
     assert!(
-        !inboxes::bot_attached_to_account(api.state(), fx.account, bot)
+        !agent_bot_inboxes::bot_attached_to_account(api.state(), fx.account, bot)
             .await
             .unwrap()
     );
@@ -994,7 +994,7 @@ async fn agent_bot_connect_show_disconnect() {
         }})
     );
     assert!(
-        inboxes::bot_attached_to_account(api.state(), fx.account, own_id)
+        agent_bot_inboxes::bot_attached_to_account(api.state(), fx.account, own_id)
             .await
             .unwrap()
     );
@@ -1016,12 +1016,12 @@ async fn agent_bot_connect_show_disconnect() {
     assert_eq!(shown.body["agent_bot"]["account_id"], Value::Null);
     assert!(shown.body["agent_bot"].get("access_token").is_none());
     assert!(
-        !inboxes::bot_attached_to_account(api.state(), fx.account, own_id)
+        !agent_bot_inboxes::bot_attached_to_account(api.state(), fx.account, own_id)
             .await
             .unwrap()
     );
     assert!(
-        inboxes::bot_attached_to_account(api.state(), fx.account, system)
+        agent_bot_inboxes::bot_attached_to_account(api.state(), fx.account, system)
             .await
             .unwrap()
     );
@@ -1050,7 +1050,7 @@ async fn agent_bot_connect_show_disconnect() {
         .expect(200);
     assert_eq!(none.body, json!({"agent_bot": {}}));
     assert!(
-        !inboxes::bot_attached_to_account(api.state(), fx.account, system)
+        !agent_bot_inboxes::bot_attached_to_account(api.state(), fx.account, system)
             .await
             .unwrap()
     );
